@@ -1,0 +1,77 @@
+// The Node-API boundary: every exported function runs inside `guarded`, so that no C++ exception
+// and no failed check escapes to abort the process. Failures become JavaScript errors carrying a
+// stable `code` string, which lib/errors.ts maps to typed error classes.
+#pragma once
+
+#include <napi.h>
+
+#include <cstdint>
+#include <exception>
+#include <new>
+#include <span>
+#include <stdexcept>
+#include <string>
+
+namespace pevm::addon {
+
+/// Stable error codes shared with lib/errors.ts. Never rename one: callers match on them.
+namespace code {
+inline constexpr const char* kInvalidArgument = "ERR_INVALID_ARGUMENT";
+inline constexpr const char* kDetachedBuffer = "ERR_DETACHED_BUFFER";
+inline constexpr const char* kOutOfMemory = "ERR_OUT_OF_MEMORY";
+inline constexpr const char* kInternal = "ERR_INTERNAL";
+}  // namespace code
+
+/// An error with a code, thrown anywhere below the boundary.
+class CodedError : public std::runtime_error {
+public:
+    CodedError(const char* code, const std::string& message)
+        : std::runtime_error(message), code_(code) {}
+    const char* code() const noexcept { return code_; }
+
+private:
+    const char* code_;
+};
+
+inline Napi::Error makeError(Napi::Env env, const char* code, const std::string& message) {
+    Napi::Error e = Napi::Error::New(env, message);
+    e.Set("code", Napi::String::New(env, code));
+    return e;
+}
+
+/// Runs `fn(info)` and converts anything it throws into a coded JavaScript exception.
+template <typename Fn>
+Napi::Value guarded(const Napi::CallbackInfo& info, Fn&& fn) {
+    Napi::Env env = info.Env();
+    try {
+        return fn(info);
+    } catch (const Napi::Error&) {
+        throw;  // already a JavaScript exception
+    } catch (const CodedError& e) {
+        throw makeError(env, e.code(), e.what());
+    } catch (const std::bad_alloc&) {
+        throw makeError(env, code::kOutOfMemory, "out of memory in native code");
+    } catch (const std::exception& e) {
+        throw makeError(env, code::kInternal, std::string("internal error: ") + e.what());
+    } catch (...) {
+        throw makeError(env, code::kInternal, "internal error: unknown native exception");
+    }
+}
+
+/// Wraps a plain function into a guarded Node-API callback.
+template <Napi::Value (*F)(const Napi::CallbackInfo&)>
+Napi::Value exported(const Napi::CallbackInfo& info) {
+    return guarded(info, F);
+}
+
+/// Borrows the bytes of argument `i`, which must be a Uint8Array (or Buffer) over a live
+/// ArrayBuffer. The span is valid only until control returns to JavaScript.
+std::span<const uint8_t> bytesArg(const Napi::CallbackInfo& info, size_t i, const char* name);
+
+/// Argument `i` as an unsigned 32-bit integer.
+uint32_t uint32Arg(const Napi::CallbackInfo& info, size_t i, const char* name);
+
+/// A new Uint8Array holding a copy of `bytes`.
+Napi::Uint8Array toUint8Array(Napi::Env env, std::span<const uint8_t> bytes);
+
+}  // namespace pevm::addon

@@ -1,0 +1,10 @@
+// One registration function per native capability; addon.cpp calls them all at load time.
+#pragma once
+
+#include <napi.h>
+
+namespace pevm::addon {
+
+void registerKeccak(Napi::Env env, Napi::Object exports);
+
+}  // namespace pevm::addon

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Builds the addon from this working tree in a private copy (/tmp/pevm-build-NAME), so that
+# several engineers sharing one tree never race on ./build. Incremental after the first run.
+# Usage: scripts/dev-build.sh NAME [asan|tsan]
+# Then: PEVM_ADDON_PATH=/tmp/pevm-build-NAME/build/Release/parallel_evm.node npx vitest run ...
+set -euo pipefail
+name=${1:?usage: dev-build.sh NAME [asan|tsan]}
+flavour=${2:-}
+root=$(cd "$(dirname "$0")/.." && pwd)
+dest=/tmp/pevm-build-$name${flavour:+-$flavour}
+mkdir -p "$dest"
+rm -rf "$dest/native" "$dest/scripts"
+cp -a "$root/native" "$root/scripts" "$root/binding.gyp" "$root/package.json" "$dest/"
+ln -sfn "$root/node_modules" "$dest/node_modules"
+gyp=/usr/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js
+nodedir=$(npm config get nodedir 2>/dev/null || true)
+export npm_config_nodedir=${npm_config_nodedir:-${nodedir:-}}
+cd "$dest"
+export PEVM_SANITIZE=$flavour
+sources=$( (cat binding.gyp; node scripts/gyp-sources.js native/crypto native/evm native/precompiles native/state native/stm native/addon) | md5sum)
+if [[ ! -f build/Makefile || ! -f .sources || $(cat .sources) != "$sources" ]]; then
+  node "$gyp" configure >/dev/null
+  echo "$sources" >.sources
+fi
+node "$gyp" build -j 2 2>&1 | grep -v '^gyp info' | grep -v '^make: ' || true
+test -f build/Release/parallel_evm.node
+echo "addon: $dest/build/Release/parallel_evm.node"
