@@ -1,0 +1,6 @@
+/** parallel-evm: execute Ethereum blocks in parallel, identical to sequential execution. */
+export * from "./errors";
+export { bytesToHex, hexToBytes } from "./bytes";
+export { keccak256, keccak256Async } from "./keccak";
+export { addonPath, evmcVmPath } from "./binding";
+export { version } from "./version";
