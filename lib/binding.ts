@@ -70,12 +70,12 @@ export function addonPath(): string {
 }
 
 /**
- * The EVMC VM shared library built from our interpreter, beside the addon: `parallel_evm.so` in a
- * build folder, `libparallel_evm.so` in a prebuild folder. Undefined when it is missing.
+ * The EVMC VM shared library built from our interpreter: `parallel_evm.so` beside the addon, in
+ * build/Release or in the prebuild folder. Undefined when it is missing.
  */
 export function evmcVmPath(): string | undefined {
   const dir = path.dirname(addonPath());
-  for (const name of ["libparallel_evm.so", "parallel_evm.so", "lib.target/libparallel_evm.so"]) {
+  for (const name of ["parallel_evm.so"]) {
     const candidate = path.join(dir, name);
     if (fs.existsSync(candidate)) return candidate;
   }

@@ -10,9 +10,9 @@ export function keccak256(data: Uint8Array | string): Uint8Array {
 
 /**
  * Keccak-256 off the event loop, for large inputs. The input is copied before the promise is
- * returned, so the caller may reuse its buffer at once.
+ * returned, so the caller may reuse its buffer at once. Every failure is a rejection.
  */
-export function keccak256Async(data: Uint8Array | string): Promise<Uint8Array> {
+export async function keccak256Async(data: Uint8Array | string): Promise<Uint8Array> {
   const bytes = toBytes(data);
   return awaitNative(callNative(() => native().keccak256Async(bytes)));
 }

@@ -1,0 +1,96 @@
+// Proves the published package works on a machine with no compiler: packs the package (with its
+// prebuild), installs the tarball into an empty temporary project with a PATH that holds only node
+// and npm (no cc, c++, make or python), lets the package's install script run, and checks that
+// both `require` and `import` load the prebuilt addon and compute a keccak.
+"use strict";
+const { execFileSync } = require("child_process");
+const fs = require("fs");
+const os = require("os");
+const path = require("path");
+
+const root = path.join(__dirname, "..");
+const prebuildDir = path.join(root, "prebuilds", `${process.platform}-${process.arch}`);
+if (!fs.existsSync(prebuildDir)) {
+  console.error(`pack-check: no prebuild in ${prebuildDir}; run \`npm run prebuild\` first`);
+  process.exit(1);
+}
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "pevm-pack-"));
+const keep = process.env.PEVM_KEEP_PACK_CHECK === "1";
+try {
+  const packed = JSON.parse(
+    execFileSync("npm", ["pack", "--json", "--pack-destination", work], { cwd: root, encoding: "utf8" }),
+  );
+  const tarball = path.join(work, packed[0].filename);
+  const files = packed[0].files.map((f) => f.path);
+  for (const must of ["dist/cjs/index.js", "dist/esm/index.mjs", "bin/parallel-evm.js"]) {
+    if (!files.includes(must)) throw new Error(`the package lacks ${must}`);
+  }
+  if (!files.some((f) => f.startsWith("prebuilds/") && f.endsWith(".node")))
+    throw new Error("the package lacks a prebuilt addon");
+  console.log(`pack-check: packed ${packed[0].filename} (${files.length} files, ${packed[0].size} bytes)`);
+
+  // A PATH with node and npm only: any attempt to compile fails loudly.
+  const bin = path.join(work, "bin");
+  fs.mkdirSync(bin);
+  fs.symlinkSync(process.execPath, path.join(bin, "node"));
+  const npmCli = fs.realpathSync(execFileSync("which", ["npm"], { encoding: "utf8" }).trim());
+  fs.writeFileSync(path.join(bin, "npm"), `#!${process.execPath}\nrequire(${JSON.stringify(npmCli)});\n`, {
+    mode: 0o755,
+  });
+  for (const tool of ["cc", "gcc", "c++", "g++", "clang", "make", "python3"]) {
+    try {
+      execFileSync("which", [tool], { env: { PATH: bin }, stdio: "ignore" });
+      throw new Error(`${tool} is still reachable`);
+    } catch (err) {
+      if (err.message && err.message.includes("still reachable")) throw err;
+    }
+  }
+  const env = { HOME: process.env.HOME, PATH: bin, CC: "/nonexistent/cc", CXX: "/nonexistent/c++" };
+  if (process.env.npm_config_cache) env.npm_config_cache = process.env.npm_config_cache;
+
+  const app = path.join(work, "app");
+  fs.mkdirSync(app);
+  fs.writeFileSync(
+    path.join(app, "package.json"),
+    JSON.stringify(
+      { name: "pack-check-app", private: true, allowScripts: { "parallel-evm": true } },
+      null,
+      2,
+    ),
+  );
+  execFileSync(process.execPath, [npmCli, "install", "--no-audit", "--no-fund", tarball], {
+    cwd: app,
+    env,
+    stdio: "inherit",
+  });
+  if (fs.existsSync(path.join(app, "node_modules", "parallel-evm", "build")))
+    throw new Error("the install compiled the addon instead of using the prebuild");
+
+  const abc = "0x4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45";
+  const cjs = `
+    const pevm = require("parallel-evm");
+    const got = pevm.bytesToHex(pevm.keccak256(Buffer.from("abc")));
+    if (got !== "${abc}") throw new Error("require: wrong keccak " + got);
+    if (!pevm.addonPath().includes("/prebuilds/")) throw new Error("require: loaded " + pevm.addonPath());
+    console.log("pack-check: require() loaded " + pevm.addonPath() + " and computed keccak('abc')");`;
+  const esm = `
+    import pevm, { keccak256, bytesToHex, addonPath, evmcVmPath } from "parallel-evm";
+    const got = bytesToHex(keccak256(new TextEncoder().encode("abc")));
+    if (got !== "${abc}" || typeof pevm.keccak256 !== "function") throw new Error("import: wrong keccak " + got);
+    if (!addonPath().includes("/prebuilds/")) throw new Error("import: loaded " + addonPath());
+    if (!evmcVmPath()) throw new Error("import: the EVMC VM library is missing from the package");
+    console.log("pack-check: import loaded " + addonPath() + " and computed keccak('abc')");`;
+  execFileSync(process.execPath, ["-e", cjs], { cwd: app, env, stdio: "inherit" });
+  execFileSync(process.execPath, ["--input-type=module", "-e", esm], { cwd: app, env, stdio: "inherit" });
+  const version = execFileSync(path.join(app, "node_modules", ".bin", "parallel-evm"), ["--version"], {
+    cwd: app,
+    env,
+    encoding: "utf8",
+  }).trim();
+  console.log(`pack-check: the parallel-evm command runs (version ${version})`);
+  console.log("pack-check: ok");
+} finally {
+  if (keep) console.log(`pack-check: kept ${work}`);
+  else fs.rmSync(work, { recursive: true, force: true });
+}
