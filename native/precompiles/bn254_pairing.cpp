@@ -112,10 +112,41 @@ Fp12 miller_loop(const Pair* pairs, size_t n) noexcept {
   return f;
 }
 
+/// x^2 for x in Fp4 = Fp2[s] / (s^2 - xi), as (c0 + c1 s).
+inline void fp4_sqr(const Fp2& x, const Fp2& y, Fp2& c0, Fp2& c1) noexcept {
+  const Fp2 t0 = x.sqr();
+  const Fp2 t1 = y.sqr();
+  c0 = t1.mul_xi() + t0;
+  c1 = (x + y).sqr() - t0 - t1;
+}
+
+/// Squaring in the cyclotomic subgroup (Granger-Scott): with s = w^3, f = A + B w + C w^2 over
+/// Fp4, f^2 = (3A^2 - 2 conj A) + (3 s C^2 + 2 conj B) w + (3B^2 - 2 conj C) w^2.
+Fp12 cyclotomic_sqr(const Fp12& f) noexcept {
+  // A = g0 + h1 s, B = h0 + g2 s, C = g1 + h2 s
+  const Fp2 &g0 = f.c0.c0, &g1 = f.c0.c1, &g2 = f.c0.c2;
+  const Fp2 &h0 = f.c1.c0, &h1 = f.c1.c1, &h2 = f.c1.c2;
+  Fp2 a0, a1, b0, b1, c0, c1;
+  fp4_sqr(g0, h1, a0, a1);
+  fp4_sqr(h0, g2, b0, b1);
+  fp4_sqr(g1, h2, c0, c1);
+  // 3 t - 2 conj(x) on each component: 3 t0 - 2 x0 and 3 t1 + 2 x1.
+  const Fp2 na0 = (a0 - g0).dbl() + a0;
+  const Fp2 nh1 = (a1 + h1).dbl() + a1;
+  // s C^2 = xi c1 + c0 s
+  const Fp2 sc0 = c1.mul_xi();
+  const Fp2 nh0 = (sc0 + h0).dbl() + sc0;
+  const Fp2 ng2 = (c0 - g2).dbl() + c0;
+  const Fp2 ng1 = (b0 - g1).dbl() + b0;
+  const Fp2 nh2 = (b1 + h2).dbl() + b1;
+  return {{na0, ng1, ng2}, {nh0, nh1, nh2}};
+}
+
+/// a^u for a in the cyclotomic subgroup.
 Fp12 exp_by_u(const Fp12& a) noexcept {
   Fp12 r = a;
   for (int i = 62 - __builtin_clzll(kU); i >= 0; --i) {
-    r = r.sqr();
+    r = cyclotomic_sqr(r);
     if ((kU >> i) & 1) r *= a;
   }
   return r;

@@ -6,6 +6,10 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
+#if defined(__x86_64__)
+#include <x86intrin.h>
+#endif
 
 namespace pevm::precompiles::field256 {
 
@@ -40,6 +44,17 @@ constexpr bool is_zero(const Limbs& a) noexcept { return (a[0] | a[1] | a[2] | a
 
 /// r = a + b, returns the carry out.
 constexpr u64 add_carry(Limbs& r, const Limbs& a, const Limbs& b) noexcept {
+#if defined(__x86_64__)
+  if (!std::is_constant_evaluated()) {
+    unsigned long long r0, r1, r2, r3;
+    unsigned char c = _addcarry_u64(0, a[0], b[0], &r0);
+    c = _addcarry_u64(c, a[1], b[1], &r1);
+    c = _addcarry_u64(c, a[2], b[2], &r2);
+    c = _addcarry_u64(c, a[3], b[3], &r3);
+    r = Limbs{r0, r1, r2, r3};
+    return c;
+  }
+#endif
   u64 c = 0;
   for (int i = 0; i < 4; ++i) {
     const u128 t = static_cast<u128>(a[i]) + b[i] + c;
@@ -51,6 +66,17 @@ constexpr u64 add_carry(Limbs& r, const Limbs& a, const Limbs& b) noexcept {
 
 /// r = a - b, returns the borrow out.
 constexpr u64 sub_borrow(Limbs& r, const Limbs& a, const Limbs& b) noexcept {
+#if defined(__x86_64__)
+  if (!std::is_constant_evaluated()) {
+    unsigned long long r0, r1, r2, r3;
+    unsigned char c = _subborrow_u64(0, a[0], b[0], &r0);
+    c = _subborrow_u64(c, a[1], b[1], &r1);
+    c = _subborrow_u64(c, a[2], b[2], &r2);
+    c = _subborrow_u64(c, a[3], b[3], &r3);
+    r = Limbs{r0, r1, r2, r3};
+    return c;
+  }
+#endif
   u64 borrow = 0;
   for (int i = 0; i < 4; ++i) {
     const u128 t = static_cast<u128>(a[i]) - b[i] - borrow;
@@ -95,34 +121,53 @@ struct Fp {
 
   Limbs v{};
 
-  /// Montgomery product a*b/2^256 mod p (CIOS).
+  // The top limb leaves room for the "no-carry" CIOS variant (bn254 but not P-256).
+  static constexpr bool kNoCarry = kP[3] < 0x7fffffffffffffffULL;
+
+  /// Montgomery product a*b/2^256 mod p (CIOS, fully unrolled).
   static constexpr Limbs mont_mul(const Limbs& a, const Limbs& b) noexcept {
-    u64 t[6] = {0, 0, 0, 0, 0, 0};
+    u64 t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0;
+#pragma GCC unroll 4
     for (int i = 0; i < 4; ++i) {
-      u64 c = 0;
-      for (int j = 0; j < 4; ++j) {
-        const u128 s = static_cast<u128>(a[j]) * b[i] + t[j] + c;
-        t[j] = static_cast<u64>(s);
-        c = static_cast<u64>(s >> 64);
+      const u64 bi = b[i];
+      u128 s = static_cast<u128>(a[0]) * bi + t0;
+      t0 = static_cast<u64>(s);
+      s = static_cast<u128>(a[1]) * bi + t1 + static_cast<u64>(s >> 64);
+      t1 = static_cast<u64>(s);
+      s = static_cast<u128>(a[2]) * bi + t2 + static_cast<u64>(s >> 64);
+      t2 = static_cast<u64>(s);
+      s = static_cast<u128>(a[3]) * bi + t3 + static_cast<u64>(s >> 64);
+      t3 = static_cast<u64>(s);
+      u64 t5 = 0;
+      if constexpr (kNoCarry) {
+        t4 = static_cast<u64>(s >> 64);
+      } else {
+        s = static_cast<u128>(t4) + static_cast<u64>(s >> 64);
+        t4 = static_cast<u64>(s);
+        t5 = static_cast<u64>(s >> 64);
       }
-      u128 s = static_cast<u128>(t[4]) + c;
-      t[4] = static_cast<u64>(s);
-      t[5] = static_cast<u64>(s >> 64);
-      const u64 m = t[0] * kInv;
-      s = static_cast<u128>(m) * kP[0] + t[0];
-      c = static_cast<u64>(s >> 64);
-      for (int j = 1; j < 4; ++j) {
-        s = static_cast<u128>(m) * kP[j] + t[j] + c;
-        t[j - 1] = static_cast<u64>(s);
-        c = static_cast<u64>(s >> 64);
-      }
-      s = static_cast<u128>(t[4]) + c;
-      t[3] = static_cast<u64>(s);
-      t[4] = t[5] + static_cast<u64>(s >> 64);
+      const u64 m = t0 * kInv;
+      s = static_cast<u128>(m) * kP[0] + t0;
+      s = static_cast<u128>(m) * kP[1] + t1 + static_cast<u64>(s >> 64);
+      t0 = static_cast<u64>(s);
+      s = static_cast<u128>(m) * kP[2] + t2 + static_cast<u64>(s >> 64);
+      t1 = static_cast<u64>(s);
+      s = static_cast<u128>(m) * kP[3] + t3 + static_cast<u64>(s >> 64);
+      t2 = static_cast<u64>(s);
+      s = static_cast<u128>(t4) + static_cast<u64>(s >> 64);
+      t3 = static_cast<u64>(s);
+      t4 = t5 + static_cast<u64>(s >> 64);
     }
-    Limbs r{t[0], t[1], t[2], t[3]}, d{};
+    return reduce_once(Limbs{t0, t1, t2, t3}, t4);
+  }
+
+  /// (hi:r) - p when that is >= 0, else r; requires (hi:r) < 2p.
+  static constexpr Limbs reduce_once(const Limbs& r, u64 hi) noexcept {
+    Limbs d{};
     const u64 borrow = sub_borrow(d, r, kP);
-    return (t[4] != 0 || borrow == 0) ? d : r;
+    const u64 keep = (hi == 0 && borrow != 0) ? ~u64{0} : 0;  // r < p: keep r
+    return Limbs{(r[0] & keep) | (d[0] & ~keep), (r[1] & keep) | (d[1] & ~keep),
+                 (r[2] & keep) | (d[2] & ~keep), (r[3] & keep) | (d[3] & ~keep)};
   }
 
   static constexpr Fp zero() noexcept { return Fp{}; }
@@ -144,15 +189,15 @@ struct Fp {
   friend constexpr bool operator==(const Fp& a, const Fp& b) noexcept { return a.v == b.v; }
 
   friend constexpr Fp operator+(const Fp& a, const Fp& b) noexcept {
-    Fp r, s;
-    const u64 c = add_carry(r.v, a.v, b.v);
-    const u64 borrow = sub_borrow(s.v, r.v, kP);
-    return (c != 0 || borrow == 0) ? s : r;
+    Limbs r{};
+    const u64 c = add_carry(r, a.v, b.v);
+    return Fp{reduce_once(r, c)};
   }
   friend constexpr Fp operator-(const Fp& a, const Fp& b) noexcept {
-    Fp r;
-    if (sub_borrow(r.v, a.v, b.v)) add_carry(r.v, r.v, kP);
-    return r;
+    Limbs r{};
+    const u64 mask = u64{0} - sub_borrow(r, a.v, b.v);  // add p back on borrow
+    add_carry(r, r, Limbs{kP[0] & mask, kP[1] & mask, kP[2] & mask, kP[3] & mask});
+    return Fp{r};
   }
   friend constexpr Fp operator-(const Fp& a) noexcept { return a.is_zero() ? a : Fp{} - a; }
   friend constexpr Fp operator*(const Fp& a, const Fp& b) noexcept { return Fp{mont_mul(a.v, b.v)}; }
@@ -170,12 +215,50 @@ struct Fp {
     }
     return r;
   }
-  /// Multiplicative inverse (Fermat); the inverse of 0 is 0.
+  /// Multiplicative inverse by the binary extended Euclidean algorithm on the Montgomery
+  /// representative: x = (aR)^-1, then x * R^3 / R = R/a. The inverse of 0 is 0.
   constexpr Fp inv() const noexcept {
-    Limbs e{};
-    sub_borrow(e, kP, Limbs{2, 0, 0, 0});
-    return pow(e);
+    if (is_zero()) return *this;
+    Limbs u = v, w = kP, x1{1, 0, 0, 0}, x2{0, 0, 0, 0};
+    const Limbs one{1, 0, 0, 0};
+    // halve(x) = x/2 mod p for x < p.
+    auto halve = [](Limbs& x) constexpr {
+      u64 top = 0;
+      if (x[0] & 1) top = add_carry(x, x, kP);
+      x[0] = (x[0] >> 1) | (x[1] << 63);
+      x[1] = (x[1] >> 1) | (x[2] << 63);
+      x[2] = (x[2] >> 1) | (x[3] << 63);
+      x[3] = (x[3] >> 1) | (top << 63);
+    };
+    auto shr1 = [](Limbs& x) constexpr {
+      x[0] = (x[0] >> 1) | (x[1] << 63);
+      x[1] = (x[1] >> 1) | (x[2] << 63);
+      x[2] = (x[2] >> 1) | (x[3] << 63);
+      x[3] >>= 1;
+    };
+    auto sub_mod = [](Limbs& x, const Limbs& y) constexpr {
+      if (sub_borrow(x, x, y)) add_carry(x, x, kP);
+    };
+    while (u != one && w != one) {
+      while ((u[0] & 1) == 0) {
+        shr1(u);
+        halve(x1);
+      }
+      while ((w[0] & 1) == 0) {
+        shr1(w);
+        halve(x2);
+      }
+      if (!less(u, w)) {
+        sub_borrow(u, u, w);
+        sub_mod(x1, x2);
+      } else {
+        sub_borrow(w, w, u);
+        sub_mod(x2, x1);
+      }
+    }
+    return Fp{mont_mul(u == one ? x1 : x2, kR3)};
   }
+  static constexpr Limbs kR3 = mont_mul(kR2, kR2);
 };
 
 /// A point in Jacobian coordinates (x = X/Z^2, y = Y/Z^3) on y^2 = x^3 + a*x + b with a = 0 or
