@@ -4,7 +4,8 @@ import { Rev, Status, expectCost, fromHex, run, toHex } from "./run";
 const BLAKE2F = 9;
 
 // EIP-152 test vectors: rounds (4 bytes BE) || h (64) || m (128) || t (16) || f (1).
-const H = "48c9bdf267e6096a3ba7ca8485ae67bb2bf894fe72f36e3cf1361d5f3af54fa5d182e6ad7f520e511f6c3e2b8c68059b6bbd41fbabd9831f79217e1319cde05b";
+const H =
+  "48c9bdf267e6096a3ba7ca8485ae67bb2bf894fe72f36e3cf1361d5f3af54fa5d182e6ad7f520e511f6c3e2b8c68059b6bbd41fbabd9831f79217e1319cde05b";
 const M = "6162630000000000000000000000000000000000000000000000000000000000" + "00".repeat(96);
 const T = "03000000000000000000000000000000";
 const input = (rounds: string, f: string) => fromHex(rounds + H + M + T + f);
@@ -34,7 +35,12 @@ describe("blake2f (0x09)", () => {
 
   it("fails on a wrong length or a final flag other than 0 or 1, consuming all gas", () => {
     const ok = input("0000000c", "01");
-    for (const bad of [ok.subarray(0, 212), new Uint8Array([...ok, 0]), new Uint8Array(), input("0000000c", "02")]) {
+    for (const bad of [
+      ok.subarray(0, 212),
+      new Uint8Array([...ok, 0]),
+      new Uint8Array(),
+      input("0000000c", "02"),
+    ]) {
       expect(run(BLAKE2F, Rev.Cancun, bad, 100_000)).toMatchObject({ status: Status.Failure, gasLeft: 0 });
     }
   });

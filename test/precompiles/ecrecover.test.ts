@@ -20,7 +20,8 @@ const R = "9242685bf161793cc25603c231bc2f568eb630ea16aa137d2664ac8038825608";
 const S = "4f8ae3bd7535248d0bd448298cc2e2071e56992d0774dc340c368ae950852ada";
 const SIGNER = "0000000000000000000000007156526fbd7a3c72969b54f64e42c10fbb768c8a";
 
-const call = (hash: string, v: string, r: string, s: string) => run(ECRECOVER, Rev.Cancun, hash + v + r + s, 5000);
+const call = (hash: string, v: string, r: string, s: string) =>
+  run(ECRECOVER, Rev.Cancun, hash + v + r + s, 5000);
 
 describe("ecrecover (0x01)", () => {
   it("recovers the signer of a known signature for 3000 gas", () => {
@@ -58,7 +59,10 @@ describe("ecrecover (0x01)", () => {
   });
 
   it("zero-pads short input and ignores bytes past 128", () => {
-    expect(run(ECRECOVER, Rev.Cancun, new Uint8Array(), 3000)).toMatchObject({ status: Status.Success, gasLeft: 0 });
+    expect(run(ECRECOVER, Rev.Cancun, new Uint8Array(), 3000)).toMatchObject({
+      status: Status.Success,
+      gasLeft: 0,
+    });
     expect(run(ECRECOVER, Rev.Cancun, new Uint8Array(), 3000).output.length).toBe(0);
     const long = fromHex(HASH + word(28n) + R + S + "ff".repeat(50));
     expect(toHex(run(ECRECOVER, Rev.Cancun, long, 3000).output)).toBe(SIGNER);

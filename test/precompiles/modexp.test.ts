@@ -5,13 +5,21 @@ import { Rev, Status, expectCost, fromHex, run, toHex, word } from "./run";
 const MODEXP = 5;
 
 function encode(b: Uint8Array, e: Uint8Array, m: Uint8Array): Uint8Array {
-  return fromHex(word(BigInt(b.length)) + word(BigInt(e.length)) + word(BigInt(m.length)) + toHex(b) + toHex(e) + toHex(m));
+  return fromHex(
+    word(BigInt(b.length)) + word(BigInt(e.length)) + word(BigInt(m.length)) + toHex(b) + toHex(e) + toHex(m),
+  );
 }
 function header(bl: bigint, el: bigint, ml: bigint, rest = ""): Uint8Array {
   return fromHex(word(bl) + word(el) + word(ml) + rest);
 }
 const big = (b: Uint8Array) => (b.length === 0 ? 0n : BigInt("0x" + toHex(b)));
-const bytesOf = (v: bigint, n: number) => fromHex(v.toString(16).padStart(2 * n, "0").slice(-2 * n));
+const bytesOf = (v: bigint, n: number) =>
+  fromHex(
+    v
+      .toString(16)
+      .padStart(2 * n, "0")
+      .slice(-2 * n),
+  );
 
 function modpow(b: bigint, e: bigint, m: bigint): bigint {
   if (m === 0n) return 0n;
@@ -45,7 +53,8 @@ function referenceGas(b: Uint8Array, e: Uint8Array, m: Uint8Array, rev: number):
     gas = (w * w * iter) / 3n;
     if (gas < 200n) gas = 200n;
   } else {
-    const c = x <= 64n ? x * x : x <= 1024n ? (x * x) / 4n + 96n * x - 3072n : (x * x) / 16n + 480n * x - 199680n;
+    const c =
+      x <= 64n ? x * x : x <= 1024n ? (x * x) / 4n + 96n * x - 3072n : (x * x) / 16n + 480n * x - 199680n;
     gas = (c * iter) / 20n;
   }
   return Number(gas);
@@ -65,12 +74,22 @@ describe("modexp (0x05)", () => {
   });
 
   it("computes 3^(p-1) mod p = 1 (EIP-198 example 1)", () => {
-    const input = header(1n, 32n, 32n, "03" + "fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2e" + P);
+    const input = header(
+      1n,
+      32n,
+      32n,
+      "03" + "fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2e" + P,
+    );
     expect(toHex(expectCost(MODEXP, Rev.Byzantium, input, 13056).output)).toBe(word(1n));
   });
 
   it("returns 0 for a zero base of declared length 0 (EIP-198 example 2)", () => {
-    const input = header(0n, 32n, 32n, "fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2e" + P);
+    const input = header(
+      0n,
+      32n,
+      32n,
+      "fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2e" + P,
+    );
     expect(toHex(expectCost(MODEXP, Rev.Byzantium, input, 13056).output)).toBe(word(0n));
   });
 
@@ -117,7 +136,9 @@ describe("modexp (0x05)", () => {
     expect(toHex(run(MODEXP, Rev.Cancun, full, 1000).output)).toBe(toHex(bytesOf(modpow(3n, 256n, 11n), 1)));
     // a truncated modulus is right-padded: declared 2 bytes, given 0x0b -> 0x0b00
     const truncated = header(1n, 1n, 2n, "03" + "05" + "0b");
-    expect(toHex(run(MODEXP, Rev.Cancun, truncated, 1000).output)).toBe(toHex(bytesOf(modpow(3n, 5n, 0x0b00n), 2)));
+    expect(toHex(run(MODEXP, Rev.Cancun, truncated, 1000).output)).toBe(
+      toHex(bytesOf(modpow(3n, 5n, 0x0b00n), 2)),
+    );
   });
 
   it("handles exponent 0, modulus 0 and 1, base 0 and even moduli", () => {
@@ -134,7 +155,9 @@ describe("modexp (0x05)", () => {
     for (const [b, e, m] of cases) {
       const [bb, eb, mb] = [fromHex(b), fromHex(e), fromHex(m)];
       const r = expectCost(MODEXP, Rev.Cancun, encode(bb, eb, mb), referenceGas(bb, eb, mb, Rev.Cancun));
-      expect(toHex(r.output), `${b}^${e} mod ${m}`).toBe(toHex(bytesOf(modpow(big(bb), big(eb), big(mb)), mb.length)));
+      expect(toHex(r.output), `${b}^${e} mod ${m}`).toBe(
+        toHex(bytesOf(modpow(big(bb), big(eb), big(mb)), mb.length)),
+      );
     }
   });
 
@@ -142,7 +165,10 @@ describe("modexp (0x05)", () => {
     const at = (bl: number, el: number, ml: number) =>
       encode(new Uint8Array(bl).fill(3), new Uint8Array(el).fill(1), new Uint8Array(ml).fill(0xff));
     for (const input of [at(1025, 1, 1), at(1, 1025, 1), at(1, 1, 1025)]) {
-      expect(run(MODEXP, Rev.Osaka, input, 100_000_000)).toMatchObject({ status: Status.Failure, gasLeft: 0 });
+      expect(run(MODEXP, Rev.Osaka, input, 100_000_000)).toMatchObject({
+        status: Status.Failure,
+        gasLeft: 0,
+      });
       expect(run(MODEXP, Rev.Prague, input, 100_000_000).status).toBe(Status.Success);
     }
     expect(run(MODEXP, Rev.Osaka, header(1n << 255n, 0n, 0n), 100_000_000).status).toBe(Status.Failure);
@@ -172,7 +198,9 @@ describe("modexp (0x05)", () => {
       const r = run(MODEXP, rev, encode(b, e, m), gas + 7);
       expect(r.status, ctx).toBe(Status.Success);
       expect(r.gasLeft, ctx).toBe(7);
-      expect(toHex(r.output), ctx).toBe(m.length === 0 ? "" : toHex(bytesOf(modpow(big(b), big(e), big(m)), m.length)));
+      expect(toHex(r.output), ctx).toBe(
+        m.length === 0 ? "" : toHex(bytesOf(modpow(big(b), big(e), big(m)), m.length)),
+      );
     }
   });
 

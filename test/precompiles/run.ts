@@ -56,8 +56,14 @@ export function word(v: bigint): string {
  * it does not, and with `cost + 1000` it leaves 1000 on success (0 on failure). Returns the last
  * result.
  */
-export function expectCost(address: number, rev: number, input: Uint8Array | string, cost: number): PrecompileResult {
-  if (cost > 0) expect(run(address, rev, input, cost - 1)).toMatchObject({ status: Status.OutOfGas, gasLeft: 0 });
+export function expectCost(
+  address: number,
+  rev: number,
+  input: Uint8Array | string,
+  cost: number,
+): PrecompileResult {
+  if (cost > 0)
+    expect(run(address, rev, input, cost - 1)).toMatchObject({ status: Status.OutOfGas, gasLeft: 0 });
   expect(run(address, rev, input, cost).status).not.toBe(Status.OutOfGas);
   const r = run(address, rev, input, cost + 1000);
   expect(r.gasLeft).toBe(r.status === Status.Success ? 1000 : 0);

@@ -108,8 +108,14 @@ describe("the other precompiles' gas (KZG, BLS12-381, P256VERIFY)", () => {
       expect(expectCost(0x0e, Rev.Prague, new Uint8Array(288 * k + 1), cost).status).toBe(Status.Failure);
     }
     // empty input: price 0, and the call fails
-    expect(run(0x0c, Rev.Prague, new Uint8Array(), 1000)).toMatchObject({ status: Status.Failure, gasLeft: 0 });
-    expect(run(0x0e, Rev.Prague, new Uint8Array(), 1000)).toMatchObject({ status: Status.Failure, gasLeft: 0 });
+    expect(run(0x0c, Rev.Prague, new Uint8Array(), 1000)).toMatchObject({
+      status: Status.Failure,
+      gasLeft: 0,
+    });
+    expect(run(0x0e, Rev.Prague, new Uint8Array(), 1000)).toMatchObject({
+      status: Status.Failure,
+      gasLeft: 0,
+    });
   });
 
   it("charges 6900 for P256VERIFY and returns empty output for invalid input", () => {
