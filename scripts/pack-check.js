@@ -1,6 +1,6 @@
 // Proves the published package works on a machine with no compiler: packs the package (with its
 // prebuild), installs the tarball into an empty temporary project with a PATH that holds only node
-// and npm (no cc, c++, make or python), lets the package's install script run, and checks that
+// node, npm and sh (no cc, c++, make or python), lets the package's install script run, and checks that
 // both `require` and `import` load the prebuilt addon and compute a keccak.
 "use strict";
 const { execFileSync } = require("child_process");
@@ -38,13 +38,9 @@ try {
   fs.writeFileSync(path.join(bin, "npm"), `#!${process.execPath}\nrequire(${JSON.stringify(npmCli)});\n`, {
     mode: 0o755,
   });
-  for (const tool of ["cc", "gcc", "c++", "g++", "clang", "make", "python3"]) {
-    try {
-      execFileSync("which", [tool], { env: { PATH: bin }, stdio: "ignore" });
-      throw new Error(`${tool} is still reachable`);
-    } catch (err) {
-      if (err.message && err.message.includes("still reachable")) throw err;
-    }
+  fs.symlinkSync("/bin/sh", path.join(bin, "sh")); // npm runs lifecycle scripts with sh
+  for (const tool of ["cc", "gcc", "c++", "g++", "clang", "make", "python3", "node-gyp"]) {
+    if (fs.existsSync(path.join(bin, tool))) throw new Error(`${tool} is reachable on the test PATH`);
   }
   const env = { HOME: process.env.HOME, PATH: bin, CC: "/nonexistent/cc", CXX: "/nonexistent/c++" };
   if (process.env.npm_config_cache) env.npm_config_cache = process.env.npm_config_cache;
@@ -64,7 +60,17 @@ try {
     env,
     stdio: "inherit",
   });
-  if (fs.existsSync(path.join(app, "node_modules", "parallel-evm", "build")))
+  // npm 11 skips dependency install scripts until the user approves them; run ours as npm would
+  // for a user who did: it must find the prebuild and compile nothing.
+  const installed = path.join(app, "node_modules", "parallel-evm");
+  const installScript = require(path.join(installed, "package.json")).scripts.install;
+  if (installScript !== "node-gyp-build") throw new Error(`unexpected install script: ${installScript}`);
+  execFileSync(process.execPath, [path.join(app, "node_modules", "node-gyp-build", "bin.js")], {
+    cwd: installed,
+    env: { ...env, PATH: `${path.join(app, "node_modules", ".bin")}:${bin}` }, // as npm sets it
+    stdio: "inherit",
+  });
+  if (fs.existsSync(path.join(installed, "build")))
     throw new Error("the install compiled the addon instead of using the prebuild");
 
   const abc = "0x4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45";

@@ -18,7 +18,9 @@ Napi::Value keccak256Sync(const Napi::CallbackInfo& info) {
 class KeccakWorker final : public Napi::AsyncWorker {
 public:
     KeccakWorker(Napi::Env env, std::vector<uint8_t> input)
-        : Napi::AsyncWorker(env), input_(std::move(input)), deferred_(Napi::Promise::Deferred::New(env)) {}
+        : Napi::AsyncWorker(env),
+          input_(std::move(input)),
+          deferred_(Napi::Promise::Deferred::New(env)) {}
 
     Napi::Promise promise() { return deferred_.Promise(); }
 

@@ -15,7 +15,9 @@ constexpr uint64_t kRoundConstants[24] = {
     0x8000000080008081ULL, 0x8000000000008080ULL, 0x0000000080000001ULL, 0x8000000080008008ULL,
 };
 
-inline uint64_t rol(uint64_t x, unsigned n) noexcept { return (x << n) | (x >> ((64 - n) & 63)); }
+inline uint64_t rol(uint64_t x, unsigned n) noexcept {
+    return (x << n) | (x >> ((64 - n) & 63));
+}
 
 void keccakf(uint64_t a[25]) noexcept {
     for (int round = 0; round < 24; ++round) {

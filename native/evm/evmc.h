@@ -16,9 +16,13 @@ extern "C" {
 
 enum { EVMC_ABI_VERSION = 12 };
 
-typedef struct evmc_bytes32 { uint8_t bytes[32]; } evmc_bytes32;
+typedef struct evmc_bytes32 {
+    uint8_t bytes[32];
+} evmc_bytes32;
 typedef struct evmc_bytes32 evmc_uint256be;
-typedef struct evmc_address { uint8_t bytes[20]; } evmc_address;
+typedef struct evmc_address {
+    uint8_t bytes[20];
+} evmc_address;
 
 enum evmc_call_kind {
     EVMC_CALL = 0,
@@ -163,8 +167,8 @@ typedef bool (*evmc_account_exists_fn)(struct evmc_host_context*, const evmc_add
 typedef evmc_bytes32 (*evmc_get_storage_fn)(struct evmc_host_context*, const evmc_address*,
                                             const evmc_bytes32*);
 typedef enum evmc_storage_status (*evmc_set_storage_fn)(struct evmc_host_context*,
-                                                         const evmc_address*, const evmc_bytes32*,
-                                                         const evmc_bytes32*);
+                                                        const evmc_address*, const evmc_bytes32*,
+                                                        const evmc_bytes32*);
 typedef evmc_uint256be (*evmc_get_balance_fn)(struct evmc_host_context*, const evmc_address*);
 typedef size_t (*evmc_get_code_size_fn)(struct evmc_host_context*, const evmc_address*);
 typedef evmc_bytes32 (*evmc_get_code_hash_fn)(struct evmc_host_context*, const evmc_address*);
@@ -172,17 +176,15 @@ typedef size_t (*evmc_copy_code_fn)(struct evmc_host_context*, const evmc_addres
                                     uint8_t*, size_t);
 typedef bool (*evmc_selfdestruct_fn)(struct evmc_host_context*, const evmc_address*,
                                      const evmc_address*);
-typedef struct evmc_result (*evmc_call_fn)(struct evmc_host_context*,
-                                           const struct evmc_message*);
+typedef struct evmc_result (*evmc_call_fn)(struct evmc_host_context*, const struct evmc_message*);
 typedef struct evmc_tx_context (*evmc_get_tx_context_fn)(struct evmc_host_context*);
 typedef evmc_bytes32 (*evmc_get_block_hash_fn)(struct evmc_host_context*, int64_t);
 typedef void (*evmc_emit_log_fn)(struct evmc_host_context*, const evmc_address*, const uint8_t*,
                                  size_t, const evmc_bytes32[], size_t);
 typedef enum evmc_access_status (*evmc_access_account_fn)(struct evmc_host_context*,
-                                                           const evmc_address*);
+                                                          const evmc_address*);
 typedef enum evmc_access_status (*evmc_access_storage_fn)(struct evmc_host_context*,
-                                                           const evmc_address*,
-                                                           const evmc_bytes32*);
+                                                          const evmc_address*, const evmc_bytes32*);
 typedef evmc_bytes32 (*evmc_get_transient_storage_fn)(struct evmc_host_context*,
                                                       const evmc_address*, const evmc_bytes32*);
 typedef void (*evmc_set_transient_storage_fn)(struct evmc_host_context*, const evmc_address*,
@@ -212,12 +214,9 @@ struct evmc_vm;
 typedef void (*evmc_destroy_fn)(struct evmc_vm* vm);
 typedef enum evmc_set_option_result (*evmc_set_option_fn)(struct evmc_vm* vm, const char* name,
                                                           const char* value);
-typedef struct evmc_result (*evmc_execute_fn)(struct evmc_vm* vm,
-                                              const struct evmc_host_interface* host,
-                                              struct evmc_host_context* context,
-                                              enum evmc_revision rev,
-                                              const struct evmc_message* msg,
-                                              const uint8_t* code, size_t code_size);
+typedef struct evmc_result (*evmc_execute_fn)(
+    struct evmc_vm* vm, const struct evmc_host_interface* host, struct evmc_host_context* context,
+    enum evmc_revision rev, const struct evmc_message* msg, const uint8_t* code, size_t code_size);
 typedef evmc_capabilities_flagset (*evmc_get_capabilities_fn)(struct evmc_vm* vm);
 
 struct evmc_vm {
