@@ -13,6 +13,8 @@ export interface NativeBinding {
   readonly abiVersion: number;
   keccak256(data: Uint8Array): Uint8Array;
   keccak256Async(data: Uint8Array): Promise<Uint8Array>;
+  /** One state transition: an encoded request in, an encoded outcome out (lib/state.ts). */
+  executeTransaction(request: Uint8Array): Uint8Array;
 }
 
 /** The package root: the folder holding package.json, from dist/cjs or from lib/. */

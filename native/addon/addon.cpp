@@ -6,6 +6,7 @@ namespace {
 Napi::Object initAddon(Napi::Env env, Napi::Object exports) {
     exports.Set("abiVersion", Napi::Number::New(env, 1));
     pevm::addon::registerKeccak(env, exports);
+    pevm::addon::registerState(env, exports);
     pevm::addon::registerPrecompiles(env, exports);
     return exports;
 }

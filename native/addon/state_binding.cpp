@@ -1,0 +1,247 @@
+// executeTransaction(request: Uint8Array) -> Uint8Array: one state transition per call, with the
+// fork, block env, pre-state, transaction and options in one compact buffer and the outcome in
+// another (lib/state.ts encodes and decodes them).
+//
+// Encoding, version 1. Integers little-endian: u8, u32, u64; `w256` 32 bytes big-endian; `addr`
+// 20 bytes; `b32` 32 bytes; `bytes` = u32 length + data.
+//   request:  u8 version (1), u8 revision (evmc_revision 0..14), bytes vmPath (empty: built-in)
+//     env:    u64 number, u64 timestamp, u64 gasLimit, addr coinbase, w256 difficulty,
+//             b32 prevRandao, w256 baseFee, u64 excessBlobGas, w256 chainId,
+//             u32 n, n x (u64 number, b32 hash)                                    [block hashes]
+//     pre:    u32 n, n x (addr, w256 balance, u64 nonce, bytes code,
+//                         u32 m, m x (w256 key, w256 value))
+//     tx:     u8 type, addr sender, u8 hasTo, addr to (zero when hasTo = 0), w256 nonce,
+//             w256 value, w256 gasLimit, bytes data, w256 gasPrice, w256 maxFeePerGas,
+//             w256 maxPriorityFeePerGas, u32 n, n x (addr, u32 k, k x b32)  [access list],
+//             w256 maxFeePerBlobGas, u32 n, n x b32 [blob hashes],
+//             u32 n, n x (w256 chainId, addr, w256 nonce, w256 yParity, w256 r, w256 s)
+//   The request must end exactly there.
+//   result:   u8 kind: 1 = invalid transaction: bytes reason, bytes message
+//                      0 = executed: u32 evmc status code, u64 gasUsed, u64 executionNs,
+//             u32 n, n x (addr, u32 t, t x b32 topics, bytes data)                           [logs]
+//             u32 n, n x (addr, u8 flags (1 deleted, 2 code changed),
+//                         unless deleted: w256 balance, u64 nonce, [bytes code if changed],
+//                         u32 m, m x (w256 key, w256 value))                [changed accounts]
+// A malformed request throws ERR_DECODE; a VM that cannot be loaded throws ERR_VM_LOAD.
+#include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "boundary.hpp"
+#include "exports.hpp"
+#include "state/state_view.hpp"
+#include "state/transition.hpp"
+#include "state/vm_loader.hpp"
+
+namespace pevm::addon {
+namespace {
+
+constexpr const char* kDecode = "ERR_DECODE";
+constexpr const char* kVmLoad = "ERR_VM_LOAD";
+constexpr uint8_t kEncodingVersion = 1;
+
+class Reader {
+public:
+    explicit Reader(std::span<const uint8_t> data) : data_(data) {}
+
+    const uint8_t* take(size_t n, const char* what) {
+        if (data_.size() - pos_ < n)
+            throw CodedError(kDecode, std::string("state request truncated in ") + what);
+        const uint8_t* p = data_.data() + pos_;
+        pos_ += n;
+        return p;
+    }
+    uint8_t u8(const char* what) { return *take(1, what); }
+    uint32_t u32(const char* what) {
+        const uint8_t* p = take(4, what);
+        return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
+    }
+    uint64_t u64(const char* what) {
+        const uint8_t* p = take(8, what);
+        uint64_t v = 0;
+        for (int i = 7; i >= 0; --i) v = v << 8 | p[i];
+        return v;
+    }
+    uint256 w256(const char* what) { return uint256::load_be(take(32, what)); }
+    evmc_bytes32 b32(const char* what) {
+        evmc_bytes32 b;
+        std::memcpy(b.bytes, take(32, what), 32);
+        return b;
+    }
+    evmc_address addr(const char* what) {
+        evmc_address a;
+        std::memcpy(a.bytes, take(20, what), 20);
+        return a;
+    }
+    std::span<const uint8_t> bytes(const char* what) {
+        const uint32_t n = u32(what);
+        return {take(n, what), n};
+    }
+    /// A count of items each at least `min_item` bytes long, checked against what is left.
+    uint32_t count(size_t min_item, const char* what) {
+        const uint32_t n = u32(what);
+        if (static_cast<uint64_t>(n) * min_item > data_.size() - pos_)
+            throw CodedError(kDecode, std::string("state request: bad count in ") + what);
+        return n;
+    }
+    bool done() const { return pos_ == data_.size(); }
+
+private:
+    std::span<const uint8_t> data_;
+    size_t pos_ = 0;
+};
+
+class Writer {
+public:
+    void u8(uint8_t v) { out.push_back(v); }
+    void u32(uint32_t v) {
+        for (int i = 0; i < 4; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
+    }
+    void u64(uint64_t v) {
+        for (int i = 0; i < 8; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
+    }
+    void raw(const uint8_t* p, size_t n) { out.insert(out.end(), p, p + n); }
+    void w256(const uint256& v) {
+        uint8_t b[32];
+        v.store_be(b);
+        raw(b, 32);
+    }
+    void bytes(const uint8_t* p, size_t n) {
+        u32(static_cast<uint32_t>(n));
+        raw(p, n);
+    }
+    std::vector<uint8_t> out;
+};
+
+int64_t clamp_i64(uint64_t v) {
+    return v > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())
+               ? std::numeric_limits<int64_t>::max()
+               : static_cast<int64_t>(v);
+}
+
+Napi::Value executeTransaction(const Napi::CallbackInfo& info) {
+    Reader r(bytesArg(info, 0, "request"));
+    if (r.u8("version") != kEncodingVersion)
+        throw CodedError(kDecode, "state request: unknown encoding version");
+    const uint8_t revision = r.u8("revision");
+    if (revision > EVMC_OSAKA) throw CodedError(kDecode, "state request: unknown fork revision");
+    const auto rev = static_cast<evmc_revision>(revision);
+    const auto vm_path = r.bytes("vm path");
+
+    state::BlockEnv env;
+    env.number = clamp_i64(r.u64("env.number"));
+    env.timestamp = clamp_i64(r.u64("env.timestamp"));
+    env.gas_limit = clamp_i64(r.u64("env.gasLimit"));
+    env.coinbase = r.addr("env.coinbase");
+    env.difficulty = r.w256("env.difficulty");
+    env.prev_randao = r.b32("env.prevRandao");
+    env.base_fee = r.w256("env.baseFee");
+    env.excess_blob_gas = r.u64("env.excessBlobGas");
+    env.chain_id = r.w256("env.chainId");
+
+    state::InMemoryState pre;
+    for (uint32_t n = r.count(40, "block hashes"); n > 0; --n) {
+        const uint64_t number = r.u64("block hash number");
+        pre.put_block_hash(clamp_i64(number), r.b32("block hash"));
+    }
+    for (uint32_t n = r.count(68, "pre-state"); n > 0; --n) {
+        const evmc_address a = r.addr("account address");
+        const uint256 balance = r.w256("account balance");
+        const uint64_t nonce = r.u64("account nonce");
+        const auto code = r.bytes("account code");
+        pre.put_account(a, nonce, balance, code);
+        for (uint32_t m = r.count(64, "storage"); m > 0; --m) {
+            const evmc_bytes32 key = r.b32("storage key");
+            pre.put_storage(a, key, r.b32("storage value"));
+        }
+    }
+
+    state::Transaction tx;
+    tx.type = r.u8("tx.type");
+    tx.sender = r.addr("tx.sender");
+    const bool has_to = r.u8("tx.hasTo") != 0;
+    const evmc_address to = r.addr("tx.to");
+    if (has_to) tx.to = to;
+    tx.nonce = r.w256("tx.nonce");
+    tx.value = r.w256("tx.value");
+    tx.gas_limit = r.w256("tx.gasLimit");
+    const auto data = r.bytes("tx.data");
+    tx.data.assign(data.begin(), data.end());
+    tx.gas_price = r.w256("tx.gasPrice");
+    tx.max_fee_per_gas = r.w256("tx.maxFeePerGas");
+    tx.max_priority_fee_per_gas = r.w256("tx.maxPriorityFeePerGas");
+    for (uint32_t n = r.count(24, "access list"); n > 0; --n) {
+        auto& e = tx.access_list.emplace_back();
+        e.address = r.addr("access list address");
+        for (uint32_t k = r.count(32, "access list keys"); k > 0; --k)
+            e.storage_keys.push_back(r.b32("access list key"));
+    }
+    tx.max_fee_per_blob_gas = r.w256("tx.maxFeePerBlobGas");
+    for (uint32_t n = r.count(32, "blob hashes"); n > 0; --n)
+        tx.blob_hashes.push_back(r.b32("blob hash"));
+    for (uint32_t n = r.count(180, "authorizations"); n > 0; --n) {
+        auto& a = tx.authorizations.emplace_back();
+        a.chain_id = r.w256("authorization chainId");
+        a.address = r.addr("authorization address");
+        a.nonce = r.w256("authorization nonce");
+        a.y_parity = r.w256("authorization yParity");
+        a.r = r.w256("authorization r");
+        a.s = r.w256("authorization s");
+    }
+    if (!r.done()) throw CodedError(kDecode, "state request: trailing bytes");
+
+    state::VmChoice vm;
+    if (!vm_path.empty()) {
+        std::string error;
+        vm.external = state::load_vm(std::string(vm_path.begin(), vm_path.end()), error);
+        if (vm.external == nullptr) throw CodedError(kVmLoad, error);
+    }
+
+    const state::TxOutcome out = state::transition(pre, env, tx, rev, vm);
+
+    Writer w;
+    if (out.invalid) {
+        w.u8(1);
+        w.bytes(reinterpret_cast<const uint8_t*>(out.invalid->first.data()),
+                out.invalid->first.size());
+        w.bytes(reinterpret_cast<const uint8_t*>(out.invalid->second.data()),
+                out.invalid->second.size());
+        return toUint8Array(info.Env(), w.out);
+    }
+    w.u8(0);
+    w.u32(static_cast<uint32_t>(out.status));
+    w.u64(static_cast<uint64_t>(out.gas_used));
+    w.u64(out.execution_ns);
+    w.u32(static_cast<uint32_t>(out.logs.size()));
+    for (const auto& log : out.logs) {
+        w.raw(log.address.bytes, 20);
+        w.u32(static_cast<uint32_t>(log.topics.size()));
+        for (const auto& t : log.topics) w.raw(t.bytes, 32);
+        w.bytes(log.data.data(), log.data.size());
+    }
+    w.u32(static_cast<uint32_t>(out.changes.size()));
+    for (const auto& ch : out.changes) {
+        w.raw(ch.address.bytes, 20);
+        w.u8(static_cast<uint8_t>((ch.deleted ? 1 : 0) | (ch.code_changed ? 2 : 0)));
+        if (ch.deleted) continue;
+        w.w256(ch.balance);
+        w.u64(ch.nonce);
+        if (ch.code_changed) w.bytes(ch.code.data(), ch.code.size());
+        w.u32(static_cast<uint32_t>(ch.storage.size()));
+        for (const auto& [key, value] : ch.storage) {
+            w.raw(key.bytes, 32);
+            w.raw(value.bytes, 32);
+        }
+    }
+    return toUint8Array(info.Env(), w.out);
+}
+
+}  // namespace
+
+void registerState(Napi::Env env, Napi::Object exports) {
+    exports.Set("executeTransaction",
+                Napi::Function::New<exported<executeTransaction>>(env, "executeTransaction"));
+}
+
+}  // namespace pevm::addon

@@ -1,0 +1,161 @@
+// The host side of the VM/host seam for one transaction: an evmc_host_interface over a journaled,
+// transaction-local overlay of a StateView.
+//
+// Every account the transaction reads is cached here (`Account`: its current fields, the view's
+// fields it started from, warm/touched/created/destructed flags, and the storage slots it used
+// with their original and current values). Every change appends an undo entry to the journal; a
+// checkpoint is a journal length, and reverting a failed frame undoes entries back to it,
+// including warm marks (EIP-2929 access lists are journaled, as geth does). Nested calls and
+// creates (value transfer, precompiles, address derivation, collision rules, code deposit) are
+// run here; the interpreter charges their gas. At the end, `finish` applies self-destructs and
+// EIP-161 empty-account removal and returns the writes as a list of AccountChange, leaving the
+// view untouched.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <span>
+#include <unordered_map>
+#include <vector>
+
+#include "evm/evmc.h"
+#include "evm/uint256.hpp"
+#include "state/state_view.hpp"
+
+namespace pevm::state {
+
+/// The VM a Host runs frames with: our interpreter (direct call) or an external EVMC VM.
+struct VmChoice {
+    evmc_vm* external = nullptr;  // null: the built-in interpreter
+};
+
+struct StorageSlot {
+    evmc_bytes32 original{};  // the value at transaction start
+    evmc_bytes32 current{};
+    bool loaded = false;
+    bool warm = false;
+};
+
+struct Account {
+    /// The fields a journal entry saves and restores as a whole.
+    struct Core {
+        bool exists = false;
+        uint64_t nonce = 0;
+        uint256 balance;
+        evmc_bytes32 code_hash = kEmptyCodeHash;
+        std::span<const uint8_t> code;
+        bool code_loaded = true;
+        bool warm = false;
+        bool touched = false;
+        bool created = false;     // created by this transaction (EIP-6780)
+        bool destructed = false;  // SELFDESTRUCT ran for it in this transaction
+    };
+    evmc_address address{};
+    Core cur;
+    Core base;  // as the view had it
+    bool base_has_storage = false;
+    std::unordered_map<evmc_bytes32, StorageSlot, Bytes32Hash, Bytes32Eq> storage;
+
+    bool is_empty() const noexcept {
+        return cur.nonce == 0 && !cur.balance && equal(cur.code_hash, kEmptyCodeHash);
+    }
+};
+
+class Host {
+public:
+    Host(StateView& view, evmc_revision rev, VmChoice vm, const evmc_tx_context& tx_context) noexcept;
+    Host(const Host&) = delete;
+    Host& operator=(const Host&) = delete;
+
+    /// The table of host functions; pass `context()` with it.
+    static const evmc_host_interface& interface() noexcept;
+    evmc_host_context* context() noexcept { return reinterpret_cast<evmc_host_context*>(this); }
+
+    // ---- the EVMC host functions -------------------------------------------------------------
+    bool account_exists(const evmc_address& addr) noexcept;
+    evmc_bytes32 get_storage(const evmc_address& addr, const evmc_bytes32& key) noexcept;
+    evmc_storage_status set_storage(const evmc_address& addr, const evmc_bytes32& key,
+                                    const evmc_bytes32& value) noexcept;
+    evmc_bytes32 get_balance(const evmc_address& addr) noexcept;
+    size_t get_code_size(const evmc_address& addr) noexcept;
+    evmc_bytes32 get_code_hash(const evmc_address& addr) noexcept;
+    size_t copy_code(const evmc_address& addr, size_t offset, uint8_t* out, size_t size) noexcept;
+    bool selfdestruct(const evmc_address& addr, const evmc_address& beneficiary) noexcept;
+    evmc_result call(const evmc_message& msg) noexcept;
+    evmc_tx_context get_tx_context() const noexcept { return tx_context_; }
+    evmc_bytes32 get_block_hash(int64_t number) noexcept { return view_.block_hash(number); }
+    void emit_log(const evmc_address& addr, const uint8_t* data, size_t size,
+                  const evmc_bytes32 topics[], size_t count) noexcept;
+    evmc_access_status access_account(const evmc_address& addr) noexcept;
+    evmc_access_status access_storage(const evmc_address& addr, const evmc_bytes32& key) noexcept;
+    evmc_bytes32 get_transient_storage(const evmc_address& addr, const evmc_bytes32& key) noexcept;
+    void set_transient_storage(const evmc_address& addr, const evmc_bytes32& key,
+                               const evmc_bytes32& value) noexcept;
+
+    // ---- what the transaction-level code uses ------------------------------------------------
+    /// The cached account (loaded from the view on first use; exists == false when absent).
+    Account& get(const evmc_address& addr) noexcept;
+    std::span<const uint8_t> code_of(Account& acc) noexcept;
+    /// Adds to the balance, creating the account when absent, and touches it.
+    void add_balance(const evmc_address& addr, const uint256& amount) noexcept;
+    void sub_balance(const evmc_address& addr, const uint256& amount) noexcept;
+    void set_nonce(const evmc_address& addr, uint64_t nonce) noexcept;
+    /// Sets the code (kept alive by the host), creating the account when absent.
+    void set_code(const evmc_address& addr, std::span<const uint8_t> code) noexcept;
+    void touch(const evmc_address& addr) noexcept;
+    bool has_storage(Account& acc) noexcept;
+
+    /// Removes self-destructed accounts and, when `delete_empty` (EIP-161), touched empty ones,
+    /// then returns every account that differs from the view.
+    std::vector<AccountChange> finish(bool delete_empty);
+
+    std::vector<Log>& logs() noexcept { return logs_; }
+    evmc_revision revision() const noexcept { return rev_; }
+
+    /// Runs `code` for `msg` with the chosen VM (the frame's state is not checkpointed here).
+    evmc_result run_vm(const evmc_message& msg, const uint8_t* code, size_t size,
+                       const evmc_bytes32* code_hash) noexcept;
+
+private:
+    struct Checkpoint {
+        size_t journal;
+        size_t logs;
+    };
+    struct JournalEntry {
+        enum class Kind : uint8_t { Core, Storage, StorageWarm, Transient } kind;
+        Account* account;  // Core, Storage, StorageWarm (unordered_map nodes are stable)
+        evmc_address address;  // Transient
+        evmc_bytes32 key;
+        evmc_bytes32 prev_value;
+        Account::Core prev_core;
+    };
+    using TransientMap = std::unordered_map<evmc_bytes32, evmc_bytes32, Bytes32Hash, Bytes32Eq>;
+
+    Checkpoint checkpoint() const noexcept { return {journal_.size(), logs_.size()}; }
+    void revert(Checkpoint cp) noexcept;
+    void save(Account& acc) noexcept;
+    StorageSlot& slot(Account& acc, const evmc_address& addr, const evmc_bytes32& key,
+                      bool load) noexcept;
+    evmc_result create(const evmc_message& msg) noexcept;
+
+    StateView& view_;
+    evmc_revision rev_;
+    VmChoice vm_;
+    evmc_tx_context tx_context_;
+    std::unordered_map<evmc_address, Account, AddressHash, AddressEq> accounts_;
+    std::unordered_map<evmc_address, TransientMap, AddressHash, AddressEq> transient_;
+    std::vector<JournalEntry> journal_;
+    std::vector<Log> logs_;
+    std::deque<std::vector<uint8_t>> owned_code_;  // code deployed by this transaction
+};
+
+/// CREATE: keccak(rlp([sender, nonce]))[12:].
+evmc_address create_address(const evmc_address& sender, uint64_t nonce) noexcept;
+/// CREATE2: keccak(0xff ++ sender ++ salt ++ keccak(initcode))[12:].
+evmc_address create2_address(const evmc_address& sender, const evmc_bytes32& salt,
+                             const uint8_t* initcode, size_t size) noexcept;
+
+/// The EIP-7702 delegation designator 0xef0100 ++ address: the address, if `code` is one.
+bool delegation_target(std::span<const uint8_t> code, evmc_address* target) noexcept;
+
+}  // namespace pevm::state

@@ -1,0 +1,128 @@
+// The world state as the state transition reads it: one narrow, read-only seam (account, code by
+// hash, storage slot, block hash). The transition never writes through it; it returns its writes
+// as a separate StateChanges set (reads and commits are separate, like revm's Database +
+// DatabaseCommit), so that Block-STM can later put a multi-version view behind the same seam.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <span>
+#include <unordered_map>
+#include <vector>
+
+#include "evm/evmc.h"
+#include "evm/uint256.hpp"
+
+namespace pevm::state {
+
+// ---- small value helpers shared by the state code ---------------------------------------------
+
+struct AddressHash {
+    size_t operator()(const evmc_address& a) const noexcept {
+        uint64_t h;
+        std::memcpy(&h, a.bytes + 12, 8);  // the low bytes: addresses are hashes already
+        return static_cast<size_t>(h);
+    }
+};
+struct AddressEq {
+    bool operator()(const evmc_address& a, const evmc_address& b) const noexcept {
+        return std::memcmp(a.bytes, b.bytes, 20) == 0;
+    }
+};
+struct Bytes32Hash {
+    size_t operator()(const evmc_bytes32& b) const noexcept {
+        uint64_t h0, h1;
+        std::memcpy(&h0, b.bytes + 24, 8);
+        std::memcpy(&h1, b.bytes, 8);
+        return static_cast<size_t>(h0 ^ (h1 * 0x9e3779b97f4a7c15ull));
+    }
+};
+struct Bytes32Eq {
+    bool operator()(const evmc_bytes32& a, const evmc_bytes32& b) const noexcept {
+        return std::memcmp(a.bytes, b.bytes, 32) == 0;
+    }
+};
+
+inline bool is_zero(const evmc_bytes32& b) noexcept {
+    for (uint8_t x : b.bytes)
+        if (x != 0) return false;
+    return true;
+}
+inline bool equal(const evmc_bytes32& a, const evmc_bytes32& b) noexcept {
+    return std::memcmp(a.bytes, b.bytes, 32) == 0;
+}
+inline bool equal(const evmc_address& a, const evmc_address& b) noexcept {
+    return std::memcmp(a.bytes, b.bytes, 20) == 0;
+}
+
+/// keccak256 of the empty string: the code hash of an account without code.
+inline constexpr evmc_bytes32 kEmptyCodeHash = {
+    {0xc5, 0xd2, 0x46, 0x01, 0x86, 0xf7, 0x23, 0x3c, 0x92, 0x7e, 0x7d, 0xb2, 0xdc, 0xc7, 0x03, 0xc0,
+     0xe5, 0x00, 0xb6, 0x53, 0xca, 0x82, 0x27, 0x3b, 0x7b, 0xfa, 0xd8, 0x04, 0x5d, 0x85, 0xa4, 0x70}};
+
+/// An account as the view holds it. Code is referenced by hash and fetched separately.
+struct AccountInfo {
+    uint64_t nonce = 0;
+    uint256 balance;
+    evmc_bytes32 code_hash = kEmptyCodeHash;
+    bool has_storage = false;  // any non-zero slot (EIP-7610 create collision)
+};
+
+/// The read seam. Spans returned by `code` stay valid as long as the view lives.
+class StateView {
+public:
+    virtual ~StateView() = default;
+    /// The account at `addr`, or nullopt when it does not exist.
+    virtual std::optional<AccountInfo> account(const evmc_address& addr) = 0;
+    /// The code with this hash (empty for kEmptyCodeHash or an unknown hash).
+    virtual std::span<const uint8_t> code(const evmc_bytes32& code_hash) = 0;
+    /// A storage slot; zero when unset or the account does not exist.
+    virtual evmc_bytes32 storage(const evmc_address& addr, const evmc_bytes32& key) = 0;
+    /// What BLOCKHASH returns for `number` (zero when unknown).
+    virtual evmc_bytes32 block_hash(int64_t number) = 0;
+};
+
+/// A plain in-memory state: the pre-state of a state test, or of a block.
+class InMemoryState final : public StateView {
+public:
+    struct Account {
+        AccountInfo info;
+        std::unordered_map<evmc_bytes32, evmc_bytes32, Bytes32Hash, Bytes32Eq> storage;
+    };
+
+    /// Adds (or replaces) an account; the code is stored under its keccak hash.
+    Account& put_account(const evmc_address& addr, uint64_t nonce, const uint256& balance,
+                         std::span<const uint8_t> code);
+    void put_storage(const evmc_address& addr, const evmc_bytes32& key, const evmc_bytes32& value);
+    void put_block_hash(int64_t number, const evmc_bytes32& hash) { block_hashes_[number] = hash; }
+
+    std::optional<AccountInfo> account(const evmc_address& addr) override;
+    std::span<const uint8_t> code(const evmc_bytes32& code_hash) override;
+    evmc_bytes32 storage(const evmc_address& addr, const evmc_bytes32& key) override;
+    evmc_bytes32 block_hash(int64_t number) override;
+
+private:
+    std::unordered_map<evmc_address, Account, AddressHash, AddressEq> accounts_;
+    std::unordered_map<evmc_bytes32, std::vector<uint8_t>, Bytes32Hash, Bytes32Eq> codes_;
+    std::unordered_map<int64_t, evmc_bytes32> block_hashes_;
+};
+
+/// The writes of one transaction, relative to the view it read: what a commit applies.
+struct AccountChange {
+    evmc_address address{};
+    bool deleted = false;       // the account no longer exists (its storage is gone too)
+    bool code_changed = false;  // `code` holds the new code
+    uint64_t nonce = 0;
+    uint256 balance;
+    std::vector<uint8_t> code;
+    std::vector<std::pair<evmc_bytes32, evmc_bytes32>> storage;  // changed slots (key, value)
+};
+
+struct Log {
+    evmc_address address{};
+    std::vector<evmc_bytes32> topics;
+    std::vector<uint8_t> data;
+};
+
+}  // namespace pevm::state
