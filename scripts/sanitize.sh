@@ -34,7 +34,7 @@ export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:log_path=$log_dir/r
 
 cd "$root"
 status=0
-LD_PRELOAD=$runtime npx vitest run "$@" 2>&1 | tee "$log_dir/output" || status=$?
+LD_PRELOAD=$runtime node node_modules/vitest/vitest.mjs run "$@" 2>&1 | tee "$log_dir/output" || status=$?
 [[ $status == 0 ]] && status=${PIPESTATUS[0]}
 pattern='ERROR: AddressSanitizer|runtime error:|WARNING: ThreadSanitizer|ERROR: LeakSanitizer|SUMMARY: [A-Za-z]+Sanitizer'
 if compgen -G "$log_dir/report*" >/dev/null || grep -Eq "$pattern" "$log_dir/output"; then
