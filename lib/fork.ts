@@ -40,7 +40,9 @@ export function parseFork(name: string): Fork {
   if (typeof name !== "string") throw new InvalidArgumentError("fork name must be a string");
   const fork = aliases.get(name.trim().toLowerCase());
   if (fork === undefined) {
-    throw new InvalidArgumentError(`unknown fork ${JSON.stringify(name)}; expected one of ${forks.join(", ")}`);
+    throw new InvalidArgumentError(
+      `unknown fork ${JSON.stringify(name)}; expected one of ${forks.join(", ")}`,
+    );
   }
   return fork;
 }

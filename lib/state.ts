@@ -214,7 +214,13 @@ function b32(v: unknown, what: string): Uint8Array {
   return bytes(v, what, 32);
 }
 
-function encodeRequest(fork: Fork, pre: State, env: BlockEnv, tx: TxRequest, options: ExecuteOptions): Uint8Array {
+function encodeRequest(
+  fork: Fork,
+  pre: State,
+  env: BlockEnv,
+  tx: TxRequest,
+  options: ExecuteOptions,
+): Uint8Array {
   const e = new Encoder();
   e.u8(ENCODING_VERSION);
   e.u8(forkRevision(fork));
@@ -258,7 +264,8 @@ function encodeRequest(fork: Fork, pre: State, env: BlockEnv, tx: TxRequest, opt
   }
 
   if (typeof tx !== "object" || tx === null) throw new InvalidArgumentError("tx must be an object");
-  if (![0, 1, 2, 3, 4].includes(tx.type)) throw new InvalidArgumentError(`tx.type must be 0 to 4: ${String(tx.type)}`);
+  if (![0, 1, 2, 3, 4].includes(tx.type))
+    throw new InvalidArgumentError(`tx.type must be 0 to 4: ${String(tx.type)}`);
   e.u8(tx.type);
   e.addr(address(tx.sender, "tx.sender"));
   if (tx.to === null) {
@@ -273,9 +280,12 @@ function encodeRequest(fork: Fork, pre: State, env: BlockEnv, tx: TxRequest, opt
   e.w256(quantity(tx.gasLimit, "tx.gasLimit", U256));
   e.bytes(bytes(tx.data, "tx.data"));
   const dynamic = tx.type >= 2;
-  if (!dynamic && tx.gasPrice === undefined) throw new InvalidArgumentError(`tx.gasPrice is required for type ${tx.type}`);
+  if (!dynamic && tx.gasPrice === undefined)
+    throw new InvalidArgumentError(`tx.gasPrice is required for type ${tx.type}`);
   if (dynamic && (tx.maxFeePerGas === undefined || tx.maxPriorityFeePerGas === undefined)) {
-    throw new InvalidArgumentError(`tx.maxFeePerGas and tx.maxPriorityFeePerGas are required for type ${tx.type}`);
+    throw new InvalidArgumentError(
+      `tx.maxFeePerGas and tx.maxPriorityFeePerGas are required for type ${tx.type}`,
+    );
   }
   e.w256(quantity(tx.gasPrice ?? 0n, "tx.gasPrice", U256));
   e.w256(quantity(tx.maxFeePerGas ?? 0n, "tx.maxFeePerGas", U256));
@@ -300,7 +310,8 @@ function encodeRequest(fork: Fork, pre: State, env: BlockEnv, tx: TxRequest, opt
   e.u32(auths.length);
   for (const [i, a] of auths.entries()) {
     const what = `tx.authorizationList[${i}]`;
-    if (typeof a !== "object" || a === null) throw new InvalidArgumentError(`${what} must be an Authorization`);
+    if (typeof a !== "object" || a === null)
+      throw new InvalidArgumentError(`${what} must be an Authorization`);
     e.w256(quantity(a.chainId, `${what}.chainId`, U256));
     e.addr(address(a.address, `${what}.address`));
     e.w256(quantity(a.nonce, `${what}.nonce`, U256));
@@ -320,7 +331,8 @@ class Decoder {
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
   private need(n: number): void {
-    if (this.pos + n > this.buf.length) throw new DecodeError("truncated result from the native state transition");
+    if (this.pos + n > this.buf.length)
+      throw new DecodeError("truncated result from the native state transition");
   }
   u8(): number {
     this.need(1);
@@ -367,7 +379,14 @@ function decodeResult(buf: Uint8Array, pre: State): TxResult {
   if (d.u8() === 1) {
     const reason = d.text();
     const message = d.text();
-    return { invalid: { reason, message }, status: "failure", gasUsed: 0n, logs: [], post: pre, executionNs: 0 };
+    return {
+      invalid: { reason, message },
+      status: "failure",
+      gasUsed: 0n,
+      logs: [],
+      post: pre,
+      executionNs: 0,
+    };
   }
   const statusCode = d.u32();
   const status = statusCode === 0 ? "success" : statusCode === 2 ? "revert" : "failure";
@@ -418,7 +437,9 @@ export function executeTransaction(
   options: ExecuteOptions = {},
 ): TxResult {
   if (!(forks as readonly string[]).includes(fork)) {
-    throw new InvalidArgumentError(`unknown fork ${JSON.stringify(fork)}; use parseFork() for other spellings`);
+    throw new InvalidArgumentError(
+      `unknown fork ${JSON.stringify(fork)}; use parseFork() for other spellings`,
+    );
   }
   const request = encodeRequest(fork, pre, env, tx, options);
   const result = callNative(() => native().executeTransaction(request));

@@ -11,11 +11,13 @@
 namespace pevm::state {
 namespace {
 
-constexpr size_t kMaxCodeSize = 24576;         // EIP-170
+constexpr size_t kMaxCodeSize = 24576;  // EIP-170
 constexpr int64_t kCodeDepositGasPerByte = 200;
 constexpr evmc_address kRipemd = {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3}};
 
-Host& self(evmc_host_context* ctx) noexcept { return *reinterpret_cast<Host*>(ctx); }
+Host& self(evmc_host_context* ctx) noexcept {
+    return *reinterpret_cast<Host*>(ctx);
+}
 
 const evmc_host_interface kInterface = {
     [](evmc_host_context* c, const evmc_address* a) { return self(c).account_exists(*a); },
@@ -122,7 +124,9 @@ Host::Host(StateView& view, evmc_revision rev, VmChoice vm,
            const evmc_tx_context& tx_context) noexcept
     : view_(view), rev_(rev), vm_(vm), tx_context_(tx_context) {}
 
-const evmc_host_interface& Host::interface() noexcept { return kInterface; }
+const evmc_host_interface& Host::interface() noexcept {
+    return kInterface;
+}
 
 // ---- accounts --------------------------------------------------------------------------------
 
@@ -230,23 +234,24 @@ void Host::revert(Checkpoint cp) noexcept {
     while (journal_.size() > cp.journal) {
         JournalEntry& e = journal_.back();
         switch (e.kind) {
-        case JournalEntry::Kind::Core: {
-            // A touch of the RIPEMD-160 precompile survives a revert: the consensus quirk of
-            // mainnet block 2675119 that every client reproduces.
-            const bool keep_touch = e.account->cur.touched && equal(e.account->address, kRipemd);
-            e.account->cur = e.prev_core;
-            if (keep_touch) e.account->cur.touched = true;
-            break;
-        }
-        case JournalEntry::Kind::Storage:
-            e.account->storage[e.key].current = e.prev_value;
-            break;
-        case JournalEntry::Kind::StorageWarm:
-            e.account->storage[e.key].warm = false;
-            break;
-        case JournalEntry::Kind::Transient:
-            transient_[e.address][e.key] = e.prev_value;
-            break;
+            case JournalEntry::Kind::Core: {
+                // A touch of the RIPEMD-160 precompile survives a revert: the consensus quirk of
+                // mainnet block 2675119 that every client reproduces.
+                const bool keep_touch =
+                    e.account->cur.touched && equal(e.account->address, kRipemd);
+                e.account->cur = e.prev_core;
+                if (keep_touch) e.account->cur.touched = true;
+                break;
+            }
+            case JournalEntry::Kind::Storage:
+                e.account->storage[e.key].current = e.prev_value;
+                break;
+            case JournalEntry::Kind::StorageWarm:
+                e.account->storage[e.key].warm = false;
+                break;
+            case JournalEntry::Kind::Transient:
+                transient_[e.address][e.key] = e.prev_value;
+                break;
         }
         journal_.pop_back();
     }
@@ -496,7 +501,7 @@ evmc_result Host::create(const evmc_message& msg) noexcept {
 
     const std::span<const uint8_t> code(r.output_data, r.output_size);
     bool failed = false;
-    if (rev_ >= EVMC_LONDON && !code.empty() && code[0] == 0xef) failed = true;  // EIP-3541
+    if (rev_ >= EVMC_LONDON && !code.empty() && code[0] == 0xef) failed = true;     // EIP-3541
     if (rev_ >= EVMC_SPURIOUS_DRAGON && code.size() > kMaxCodeSize) failed = true;  // EIP-170
     const int64_t deposit = static_cast<int64_t>(code.size()) * kCodeDepositGasPerByte;
     int64_t gas_left = r.gas_left;

@@ -63,7 +63,8 @@ struct Account {
 
 class Host {
 public:
-    Host(StateView& view, evmc_revision rev, VmChoice vm, const evmc_tx_context& tx_context) noexcept;
+    Host(StateView& view, evmc_revision rev, VmChoice vm,
+         const evmc_tx_context& tx_context) noexcept;
     Host(const Host&) = delete;
     Host& operator=(const Host&) = delete;
 
@@ -123,7 +124,7 @@ private:
     };
     struct JournalEntry {
         enum class Kind : uint8_t { Core, Storage, StorageWarm, Transient } kind;
-        Account* account;  // Core, Storage, StorageWarm (unordered_map nodes are stable)
+        Account* account;      // Core, Storage, StorageWarm (unordered_map nodes are stable)
         evmc_address address;  // Transient
         evmc_bytes32 key;
         evmc_bytes32 prev_value;

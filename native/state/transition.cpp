@@ -42,7 +42,7 @@ bool add_overflows(const uint256& a, const uint256& b, uint256* out) noexcept {
 }
 
 uint64_t max_blobs_per_tx(evmc_revision rev) noexcept {
-    if (rev >= EVMC_OSAKA) return 6;  // EIP-7594 per-transaction limit
+    if (rev >= EVMC_OSAKA) return 6;   // EIP-7594 per-transaction limit
     if (rev >= EVMC_PRAGUE) return 9;  // EIP-7691
     return 6;
 }
@@ -163,8 +163,8 @@ uint256 blob_base_fee(uint64_t excess_blob_gas, evmc_revision rev) noexcept {
     return output / denominator;
 }
 
-TxOutcome transition(StateView& view, const BlockEnv& env, const Transaction& tx,
-                     evmc_revision rev, VmChoice vm, const TransitionOptions& options) {
+TxOutcome transition(StateView& view, const BlockEnv& env, const Transaction& tx, evmc_revision rev,
+                     VmChoice vm, const TransitionOptions& options) {
     // ---- validity against the block ---------------------------------------------------------
     const uint8_t min_rev_for_type[] = {EVMC_FRONTIER, EVMC_BERLIN, EVMC_LONDON, EVMC_CANCUN,
                                         EVMC_PRAGUE};
@@ -207,8 +207,8 @@ TxOutcome transition(StateView& view, const BlockEnv& env, const Transaction& tx
             if (tx.max_fee_per_gas < env.base_fee)
                 return invalid("FEE_CAP_BELOW_BASE_FEE", "max fee per gas below the base fee");
             const uint256 headroom = tx.max_fee_per_gas - env.base_fee;
-            priority_fee = tx.max_priority_fee_per_gas < headroom ? tx.max_priority_fee_per_gas
-                                                                  : headroom;
+            priority_fee =
+                tx.max_priority_fee_per_gas < headroom ? tx.max_priority_fee_per_gas : headroom;
             effective_gas_price = env.base_fee + priority_fee;
         } else {
             if (tx.gas_price < env.base_fee)
@@ -225,7 +225,8 @@ TxOutcome transition(StateView& view, const BlockEnv& env, const Transaction& tx
             return invalid("BLOB_COUNT_EXCEEDED", "too many blobs for one transaction");
         for (const auto& h : tx.blob_hashes)
             if (h.bytes[0] != 0x01)
-                return invalid("BLOB_VERSIONED_HASH_INVALID", "blob versioned hash version is not 0x01");
+                return invalid("BLOB_VERSIONED_HASH_INVALID",
+                               "blob versioned hash version is not 0x01");
         blob_fee_per_gas = blob_base_fee(env.excess_blob_gas, rev);
         if (tx.max_fee_per_blob_gas < blob_fee_per_gas)
             return invalid("BLOB_FEE_CAP_BELOW_BLOB_BASE_FEE",
@@ -244,7 +245,8 @@ TxOutcome transition(StateView& view, const BlockEnv& env, const Transaction& tx
     ctx.block_prev_randao = rev >= EVMC_PARIS ? env.prev_randao : env.difficulty.to_bytes32();
     ctx.chain_id = env.chain_id.to_bytes32();
     if (rev >= EVMC_LONDON) ctx.block_base_fee = env.base_fee.to_bytes32();
-    if (rev >= EVMC_CANCUN) ctx.blob_base_fee = blob_base_fee(env.excess_blob_gas, rev).to_bytes32();
+    if (rev >= EVMC_CANCUN)
+        ctx.blob_base_fee = blob_base_fee(env.excess_blob_gas, rev).to_bytes32();
     ctx.blob_hashes = tx.blob_hashes.data();
     ctx.blob_hashes_count = tx.blob_hashes.size();
 
@@ -328,8 +330,8 @@ TxOutcome transition(StateView& view, const BlockEnv& env, const Transaction& tx
     const auto t1 = Clock::now();
 
     TxOutcome out;
-    out.execution_ns =
-        static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());
+    out.execution_ns = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());
     out.status = result.status_code;
     const int64_t gas_left = result.gas_left;
     if (result.status_code == EVMC_SUCCESS) refund += result.gas_refund;

@@ -21,9 +21,9 @@ struct BlockEnv {
     int64_t timestamp = 0;
     int64_t gas_limit = 0;
     evmc_address coinbase{};
-    uint256 difficulty;         // what DIFFICULTY returns before Paris
-    evmc_bytes32 prev_randao{};  // what PREVRANDAO returns from Paris on
-    uint256 base_fee;           // London+
+    uint256 difficulty;            // what DIFFICULTY returns before Paris
+    evmc_bytes32 prev_randao{};    // what PREVRANDAO returns from Paris on
+    uint256 base_fee;              // London+
     uint64_t excess_blob_gas = 0;  // Cancun+
     uint256 chain_id;
 };
@@ -78,7 +78,7 @@ struct TransitionOptions {
 uint256 blob_base_fee(uint64_t excess_blob_gas, evmc_revision rev) noexcept;
 
 /// Validates and executes `tx` on `view` under `rev`.
-TxOutcome transition(StateView& view, const BlockEnv& env, const Transaction& tx,
-                     evmc_revision rev, VmChoice vm, const TransitionOptions& options = {});
+TxOutcome transition(StateView& view, const BlockEnv& env, const Transaction& tx, evmc_revision rev,
+                     VmChoice vm, const TransitionOptions& options = {});
 
 }  // namespace pevm::state

@@ -37,7 +37,12 @@ describe("plain transfers", () => {
     const pre = state({ [OTHER]: account() });
     const after = executeTransaction("Cancun", pre, env({ baseFee: 0n }), tx({ type: 0, gasPrice: 1n }));
     expect(after.post.has(OTHER)).toBe(false);
-    const before = executeTransaction("TangerineWhistle", pre, env({ baseFee: 0n }), tx({ type: 0, gasPrice: 1n }));
+    const before = executeTransaction(
+      "TangerineWhistle",
+      pre,
+      env({ baseFee: 0n }),
+      tx({ type: 0, gasPrice: 1n }),
+    );
     expect(before.post.has(OTHER)).toBe(true);
   });
 });
@@ -76,34 +81,59 @@ describe("contract creation", () => {
   it("rejects code starting with 0xEF from London (EIP-3541)", () => {
     // PUSH1 0xef PUSH1 0 MSTORE8 PUSH1 1 PUSH1 0 RETURN
     const ef = code(0x60, 0xef, 0x60, 0x00, 0x53, 0x60, 0x01, 0x60, 0x00, 0xf3);
-    const london = executeTransaction("London", state(), env(), tx({ to: null, data: ef, gasLimit: 100_000n }));
+    const london = executeTransaction(
+      "London",
+      state(),
+      env(),
+      tx({ to: null, data: ef, gasLimit: 100_000n }),
+    );
     expect(london.status).toBe("failure");
     expect(london.gasUsed).toBe(100_000n);
     expect(london.post.has("0xcd234a471b72ba2f1ccf0a70fcaba648a5eecd8d")).toBe(false);
-    const berlin = executeTransaction("Berlin", state(), env(), tx({ type: 0, gasPrice: 7n, to: null, data: ef }));
+    const berlin = executeTransaction(
+      "Berlin",
+      state(),
+      env(),
+      tx({ type: 0, gasPrice: 7n, to: null, data: ef }),
+    );
     expect(berlin.status).toBe("success");
     expect(berlin.post.get("0xcd234a471b72ba2f1ccf0a70fcaba648a5eecd8d")?.code).toEqual(code(0xef));
   });
 
   it("fails the create when the deposit is out of gas from Homestead; Frontier keeps an empty account", () => {
     // intrinsic (Berlin) 53000 + 136 = 53136, execution 18: 53154 leaves 46 < 200 for the deposit
-    const homestead = executeTransaction("Berlin", state(), env(), tx({ type: 0, gasPrice: 7n, to: null, data: initcode, gasLimit: 53_200n }));
+    const homestead = executeTransaction(
+      "Berlin",
+      state(),
+      env(),
+      tx({ type: 0, gasPrice: 7n, to: null, data: initcode, gasLimit: 53_200n }),
+    );
     expect(homestead.status).toBe("failure");
     expect(homestead.gasUsed).toBe(53_200n);
     // Frontier: intrinsic 21000 + 2 * 4 + 8 * 68 = 21552 (no create surcharge), 18 execution,
     // 46 left for a 200-gas deposit: the account stays, without code
-    const frontier = executeTransaction("Frontier", state(), env(), tx({ type: 0, gasPrice: 7n, to: null, data: initcode, gasLimit: 21_616n }));
+    const frontier = executeTransaction(
+      "Frontier",
+      state(),
+      env(),
+      tx({ type: 0, gasPrice: 7n, to: null, data: initcode, gasLimit: 21_616n }),
+    );
     expect(frontier.invalid).toBeUndefined();
     expect(frontier.status).toBe("success");
     expect(frontier.gasUsed).toBe(21_570n);
-    expect(frontier.post.get("0xcd234a471b72ba2f1ccf0a70fcaba648a5eecd8d")).toMatchObject({ nonce: 0n, code: new Uint8Array(0) });
+    expect(frontier.post.get("0xcd234a471b72ba2f1ccf0a70fcaba648a5eecd8d")).toMatchObject({
+      nonce: 0n,
+      code: new Uint8Array(0),
+    });
   });
 });
 
 describe("execution outcomes", () => {
   it("rolls back a REVERT, keeping gas used and the fee", () => {
     // PUSH1 1 PUSH1 0 SSTORE PUSH1 0 PUSH1 0 REVERT: 3 + 3 + 22100 + 3 + 3 = 22112
-    const pre = state({ [CONTRACT]: account({ code: code(0x60, 1, 0x60, 0, 0x55, 0x60, 0, 0x60, 0, 0xfd) }) });
+    const pre = state({
+      [CONTRACT]: account({ code: code(0x60, 1, 0x60, 0, 0x55, 0x60, 0, 0x60, 0, 0xfd) }),
+    });
     const r = executeTransaction("Cancun", pre, env(), tx({ to: CONTRACT, value: 5n }));
     expect(r.status).toBe("revert");
     expect(r.gasUsed).toBe(21000n + 22112n);
@@ -122,7 +152,10 @@ describe("execution outcomes", () => {
 
   it("caps the refund at 1/5 of gas used from London and 1/2 before", () => {
     // PUSH1 0 PUSH1 0 SSTORE STOP on slot 0 = 1: 3 + 3 + 2100 (cold) + 2900 = 5006, total 26006
-    const pre = () => state({ [CONTRACT]: account({ code: code(0x60, 0, 0x60, 0, 0x55, 0x00), storage: new Map([[0n, 1n]]) }) });
+    const pre = () =>
+      state({
+        [CONTRACT]: account({ code: code(0x60, 0, 0x60, 0, 0x55, 0x00), storage: new Map([[0n, 1n]]) }),
+      });
     const london = executeTransaction("Cancun", pre(), env(), tx({ to: CONTRACT }));
     expect(london.gasUsed).toBe(26006n - 4800n); // refund 4800 (EIP-3529) < 26006 / 5
     expect(london.post.get(CONTRACT)?.storage.size).toBe(0);
@@ -132,7 +165,9 @@ describe("execution outcomes", () => {
 
   it("returns logs with address, topics and data", () => {
     // PUSH1 0xaa PUSH1 0 MSTORE8 PUSH1 0x11 PUSH1 1 PUSH1 0 LOG1
-    const pre = state({ [CONTRACT]: account({ code: code(0x60, 0xaa, 0x60, 0, 0x53, 0x60, 0x11, 0x60, 1, 0x60, 0, 0xa1) }) });
+    const pre = state({
+      [CONTRACT]: account({ code: code(0x60, 0xaa, 0x60, 0, 0x53, 0x60, 0x11, 0x60, 1, 0x60, 0, 0xa1) }),
+    });
     const r = executeTransaction("Cancun", pre, env(), tx({ to: CONTRACT }));
     expect(r.status).toBe("success");
     // 5 PUSH1 (15) + MSTORE8 (3 + 3) + LOG1 (375 + 375 + 8)
@@ -146,7 +181,11 @@ describe("execution outcomes", () => {
   it("SELFDESTRUCT of an old contract only moves its balance from Cancun (EIP-6780)", () => {
     // PUSH20 OTHER SELFDESTRUCT
     const sd = code(0x73, ...Buffer.from(OTHER.slice(2), "hex"), 0xff);
-    const pre = () => state({ [CONTRACT]: account({ code: sd, balance: 100n, storage: new Map([[1n, 2n]]) }), [OTHER]: account({ balance: 1n }) });
+    const pre = () =>
+      state({
+        [CONTRACT]: account({ code: sd, balance: 100n, storage: new Map([[1n, 2n]]) }),
+        [OTHER]: account({ balance: 1n }),
+      });
     const cancun = executeTransaction("Cancun", pre(), env(), tx({ to: CONTRACT }));
     // 3 + 5000 + 2600 (cold beneficiary)
     expect(cancun.gasUsed).toBe(21000n + 7603n);
@@ -158,7 +197,12 @@ describe("execution outcomes", () => {
   });
 
   it("runs a precompile called directly (identity, 0x04)", () => {
-    const r = executeTransaction("Cancun", state(), env(), tx({ to: "0x0000000000000000000000000000000000000004", data: code(1, 2, 3) }));
+    const r = executeTransaction(
+      "Cancun",
+      state(),
+      env(),
+      tx({ to: "0x0000000000000000000000000000000000000004", data: code(1, 2, 3) }),
+    );
     expect(r.status).toBe("success");
     // intrinsic 21000 + 3 * 16; identity 15 + 3 per word
     expect(r.gasUsed).toBe(21048n + 18n);

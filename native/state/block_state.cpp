@@ -1,0 +1,237 @@
+// The block's pre-state and its write overlay. See block_state.hpp.
+#include "state/block_state.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "crypto/keccak.hpp"
+
+namespace pevm::state {
+namespace {
+
+std::string hex(const uint8_t* p, size_t n) {
+    static const char digits[] = "0123456789abcdef";
+    std::string s = "0x";
+    for (size_t i = 0; i < n; ++i) {
+        s += digits[p[i] >> 4];
+        s += digits[p[i] & 15];
+    }
+    return s;
+}
+
+bool less(const evmc_address& a, const evmc_address& b) noexcept {
+    return std::memcmp(a.bytes, b.bytes, 20) < 0;
+}
+bool less(const evmc_bytes32& a, const evmc_bytes32& b) noexcept {
+    return std::memcmp(a.bytes, b.bytes, 32) < 0;
+}
+
+}  // namespace
+
+// ---- PreState ---------------------------------------------------------------------------------
+
+evmc_bytes32 PreState::put_code(std::span<const uint8_t> code) {
+    if (code.empty()) return kEmptyCodeHash;
+    evmc_bytes32 hash;
+    crypto::keccak256(code.data(), code.size(), hash.bytes);
+    codes_.try_emplace(hash, code.begin(), code.end());
+    return hash;
+}
+
+void PreState::put_account(const evmc_address& addr, uint64_t nonce, const uint256& balance,
+                           const evmc_bytes32& code_hash) {
+    Entry& e = accounts_[addr];
+    e.info.nonce = nonce;
+    e.info.balance = balance;
+    e.info.code_hash = code_hash;
+}
+
+void PreState::put_storage(const evmc_address& addr, const evmc_bytes32& key,
+                           const evmc_bytes32& value) {
+    Entry& e = accounts_[addr];
+    e.storage[key] = value;  // zero values are kept: a listed zero slot is known, not missing
+    if (!is_zero(value)) e.info.has_storage = true;
+}
+
+void PreState::note_missing(std::string what) {
+    if (!missing_) missing_ = std::move(what);
+}
+
+std::optional<AccountInfo> PreState::account(const evmc_address& addr) {
+    const auto it = accounts_.find(addr);
+    if (it == accounts_.end()) {
+        if (strict_) note_missing("account " + hex(addr.bytes, 20));
+        return std::nullopt;
+    }
+    return it->second.info;
+}
+
+std::span<const uint8_t> PreState::code(const evmc_bytes32& code_hash) {
+    if (equal(code_hash, kEmptyCodeHash)) return {};
+    const auto it = codes_.find(code_hash);
+    if (it == codes_.end()) {
+        note_missing("code " + hex(code_hash.bytes, 32));  // always an error: the hash is known
+        return {};
+    }
+    return it->second;
+}
+
+evmc_bytes32 PreState::storage(const evmc_address& addr, const evmc_bytes32& key) {
+    const auto it = accounts_.find(addr);
+    if (it == accounts_.end()) {
+        if (strict_) note_missing("account " + hex(addr.bytes, 20));
+        return {};
+    }
+    const auto slot = it->second.storage.find(key);
+    if (slot == it->second.storage.end()) {
+        if (strict_) note_missing("storage " + hex(addr.bytes, 20) + " slot " + hex(key.bytes, 32));
+        return {};
+    }
+    return slot->second;
+}
+
+evmc_bytes32 PreState::block_hash(int64_t number) {
+    const auto it = block_hashes_.find(number);
+    return it == block_hashes_.end() ? evmc_bytes32{} : it->second;
+}
+
+// ---- BlockState -------------------------------------------------------------------------------
+
+BlockState::Entry& BlockState::load(const evmc_address& addr) {
+    auto [it, inserted] = accounts_.try_emplace(addr);
+    Entry& e = it->second;
+    if (inserted) {
+        if (auto info = base_.account(addr)) {
+            e.exists = e.base_exists = true;
+            e.info = e.base_info = *info;
+            e.base_has_storage = info->has_storage;
+        }
+    }
+    return e;
+}
+
+std::optional<AccountInfo> BlockState::account(const evmc_address& addr) {
+    const auto it = accounts_.find(addr);
+    if (it == accounts_.end()) return base_.account(addr);
+    const Entry& e = it->second;
+    if (!e.exists) return std::nullopt;
+    AccountInfo info = e.info;
+    info.has_storage = e.nonzero != 0 || (!e.storage_reset && e.base_has_storage);
+    return info;
+}
+
+std::span<const uint8_t> BlockState::code(const evmc_bytes32& code_hash) {
+    const auto it = codes_.find(code_hash);
+    if (it != codes_.end()) return it->second;
+    return base_.code(code_hash);
+}
+
+evmc_bytes32 BlockState::storage(const evmc_address& addr, const evmc_bytes32& key) {
+    const auto it = accounts_.find(addr);
+    if (it == accounts_.end()) return base_.storage(addr, key);
+    const Entry& e = it->second;
+    if (const auto slot = e.storage.find(key); slot != e.storage.end()) return slot->second;
+    if (!e.exists || e.storage_reset) return {};
+    return base_.storage(addr, key);
+}
+
+void BlockState::apply(const std::vector<AccountChange>& changes) {
+    for (const AccountChange& ch : changes) {
+        Entry& e = load(ch.address);
+        if (ch.deleted) {
+            e.exists = false;
+            e.info = AccountInfo{};
+            e.storage.clear();
+            e.nonzero = 0;
+            e.storage_reset = true;
+            continue;
+        }
+        e.exists = true;
+        e.info.nonce = ch.nonce;
+        e.info.balance = ch.balance;
+        if (ch.code_changed) {
+            if (ch.code.empty()) {
+                e.info.code_hash = kEmptyCodeHash;
+            } else {
+                evmc_bytes32 hash;
+                crypto::keccak256(ch.code.data(), ch.code.size(), hash.bytes);
+                codes_.try_emplace(hash, ch.code);
+                e.info.code_hash = hash;
+            }
+        }
+        for (const auto& [key, value] : ch.storage) {
+            auto [slot, inserted] = e.storage.try_emplace(key, value);
+            if (!inserted) {
+                if (!is_zero(slot->second)) --e.nonzero;
+                slot->second = value;
+            }
+            if (!is_zero(value)) ++e.nonzero;
+        }
+    }
+}
+
+void BlockState::add_balance(const evmc_address& addr, const uint256& amount) {
+    Entry& e = load(addr);
+    e.exists = true;
+    e.info.balance += amount;
+}
+
+void BlockState::sub_balance(const evmc_address& addr, const uint256& amount) {
+    Entry& e = load(addr);
+    if (e.exists) e.info.balance -= amount;
+}
+
+void BlockState::remove_if_empty(const evmc_address& addr) {
+    Entry& e = load(addr);
+    if (!e.exists || e.info.nonce != 0 || e.info.balance ||
+        !equal(e.info.code_hash, kEmptyCodeHash))
+        return;
+    e.exists = false;
+    e.info = AccountInfo{};
+    e.storage.clear();
+    e.nonzero = 0;
+    e.storage_reset = true;
+}
+
+std::vector<AccountDiff> BlockState::diff() {
+    std::vector<AccountDiff> out;
+    out.reserve(accounts_.size());
+    for (auto& [addr, e] : accounts_) {
+        if (!e.exists) {
+            if (e.base_exists) {
+                AccountDiff& d = out.emplace_back();
+                d.address = addr;
+                d.deleted = true;
+                d.storage_reset = true;
+            }
+            continue;
+        }
+        AccountDiff d;
+        d.address = addr;
+        d.nonce = e.info.nonce;
+        d.balance = e.info.balance;
+        d.code_hash = e.info.code_hash;
+        d.code_changed =
+            !equal(e.info.code_hash, e.base_exists ? e.base_info.code_hash : kEmptyCodeHash);
+        if (d.code_changed) d.code = code(e.info.code_hash);
+        d.storage_reset = e.storage_reset && e.base_exists && e.base_has_storage;
+        for (const auto& [key, value] : e.storage) {
+            const bool changed = d.storage_reset || !e.base_exists
+                                     ? !is_zero(value)
+                                     : !equal(value, base_.storage(addr, key));
+            if (changed) d.storage.emplace_back(key, value);
+        }
+        std::sort(d.storage.begin(), d.storage.end(),
+                  [](const auto& a, const auto& b) { return less(a.first, b.first); });
+        const bool changed = !e.base_exists || d.storage_reset || d.code_changed ||
+                             !d.storage.empty() || d.nonce != e.base_info.nonce ||
+                             d.balance != e.base_info.balance;
+        if (changed) out.push_back(std::move(d));
+    }
+    std::sort(out.begin(), out.end(), [](const AccountDiff& a, const AccountDiff& b) {
+        return less(a.address, b.address);
+    });
+    return out;
+}
+
+}  // namespace pevm::state

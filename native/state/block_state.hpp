@@ -1,0 +1,113 @@
+// The state a block runs on: a read-only pre-state (PreState) and, on top of it, the block's
+// accumulated writes (BlockState). Each transaction reads the BlockState through the StateView
+// seam and its change set is committed into the overlay before the next one runs; the pre-state
+// is never modified, so the overlay is exactly the block's state diff.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "evm/evmc.h"
+#include "evm/uint256.hpp"
+#include "state/state_view.hpp"
+
+namespace pevm::state {
+
+using SlotMap = std::unordered_map<evmc_bytes32, evmc_bytes32, Bytes32Hash, Bytes32Eq>;
+
+/// The pre-state of a block: accounts with their listed slots, codes by hash, block hashes.
+/// With `strict`, a read of an account, slot or code the pre-state does not list is recorded as
+/// missing (the first one is kept) and answered as empty; otherwise absent means empty.
+class PreState final : public StateView {
+public:
+    explicit PreState(bool strict) noexcept : strict_(strict) {}
+
+    /// Adds a code; returns its hash.
+    evmc_bytes32 put_code(std::span<const uint8_t> code);
+    void put_account(const evmc_address& addr, uint64_t nonce, const uint256& balance,
+                     const evmc_bytes32& code_hash);
+    void put_storage(const evmc_address& addr, const evmc_bytes32& key, const evmc_bytes32& value);
+    void put_block_hash(int64_t number, const evmc_bytes32& hash) { block_hashes_[number] = hash; }
+    bool has_code(const evmc_bytes32& hash) const { return codes_.count(hash) != 0; }
+
+    std::optional<AccountInfo> account(const evmc_address& addr) override;
+    std::span<const uint8_t> code(const evmc_bytes32& code_hash) override;
+    evmc_bytes32 storage(const evmc_address& addr, const evmc_bytes32& key) override;
+    evmc_bytes32 block_hash(int64_t number) override;
+
+    /// What a strict read found missing ("account 0x..", "storage 0x.. slot 0x..", "code 0x..").
+    const std::optional<std::string>& missing() const noexcept { return missing_; }
+
+private:
+    struct Entry {
+        AccountInfo info;
+        SlotMap storage;
+    };
+    void note_missing(std::string what);
+
+    bool strict_;
+    std::optional<std::string> missing_;
+    std::unordered_map<evmc_address, Entry, AddressHash, AddressEq> accounts_;
+    std::unordered_map<evmc_bytes32, std::vector<uint8_t>, Bytes32Hash, Bytes32Eq> codes_;
+    std::unordered_map<int64_t, evmc_bytes32> block_hashes_;
+};
+
+/// One account of the state diff, relative to the pre-state.
+struct AccountDiff {
+    evmc_address address{};
+    bool deleted = false;        // absent at the end of the block
+    bool storage_reset = false;  // the pre-state's storage is gone (destroyed, maybe recreated)
+    bool code_changed = false;
+    uint64_t nonce = 0;
+    uint256 balance;
+    evmc_bytes32 code_hash = kEmptyCodeHash;
+    std::span<const uint8_t> code;                               // when code_changed
+    std::vector<std::pair<evmc_bytes32, evmc_bytes32>> storage;  // sorted by key
+};
+
+/// The pre-state plus the writes committed so far in the block.
+class BlockState final : public StateView {
+public:
+    explicit BlockState(StateView& base) noexcept : base_(base) {}
+
+    std::optional<AccountInfo> account(const evmc_address& addr) override;
+    std::span<const uint8_t> code(const evmc_bytes32& code_hash) override;
+    evmc_bytes32 storage(const evmc_address& addr, const evmc_bytes32& key) override;
+    evmc_bytes32 block_hash(int64_t number) override { return base_.block_hash(number); }
+
+    /// Commits one transaction's (or system call's) change set.
+    void apply(const std::vector<AccountChange>& changes);
+    /// Adds to a balance, creating the account when absent (rewards, withdrawals).
+    void add_balance(const evmc_address& addr, const uint256& amount);
+    /// Subtracts from the balance of an existing account (the DAO-fork drain).
+    void sub_balance(const evmc_address& addr, const uint256& amount);
+    /// Removes an account that exists and is empty (EIP-4895 zero withdrawals).
+    void remove_if_empty(const evmc_address& addr);
+
+    /// Every account whose end state differs from the pre-state, sorted by address.
+    std::vector<AccountDiff> diff();
+
+private:
+    struct Entry {
+        bool exists = false;
+        AccountInfo info;
+        bool storage_reset = false;
+        SlotMap storage;     // written slots (zero values included)
+        size_t nonzero = 0;  // written slots holding a non-zero value
+        bool base_exists = false;
+        bool base_has_storage = false;
+        AccountInfo base_info;
+    };
+    Entry& load(const evmc_address& addr);
+
+    StateView& base_;
+    std::unordered_map<evmc_address, Entry, AddressHash, AddressEq> accounts_;
+    std::unordered_map<evmc_bytes32, std::vector<uint8_t>, Bytes32Hash, Bytes32Eq> codes_;
+};
+
+}  // namespace pevm::state
