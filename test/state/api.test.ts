@@ -2,8 +2,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { addonPath } from "../../lib/binding";
-import { InvalidArgumentError, VmLoadError } from "../../lib/errors";
+import { addonPath, native } from "../../lib/binding";
+import { callNative, DecodeError, InvalidArgumentError, VmLoadError } from "../../lib/errors";
 import { forkRevision, forks, parseFork } from "../../lib/fork";
 import { executeTransaction, type TxRequest } from "../../lib/state";
 import { account, code, CONTRACT, env, SENDER, state, tx } from "./helpers";
@@ -48,6 +48,16 @@ describe("arguments", () => {
       ["data", () => executeTransaction("Cancun", state(), env(), tx({ data: "0x00" as never }))],
     ];
     for (const [what, fn] of bad) expect(fn, what).toThrow(InvalidArgumentError);
+  });
+
+  it("rejects a malformed native request with DecodeError (ERR_DECODE)", () => {
+    const call = (bytes: number[]) => () =>
+      callNative(() => native().executeTransaction(Uint8Array.from(bytes)));
+    expect(call([])).toThrow(DecodeError);
+    expect(call([9, 12])).toThrow(/unknown encoding version/);
+    expect(call([1, 99, 0, 0, 0, 0])).toThrow(/unknown fork revision/);
+    expect(call([1, 12, 0, 0, 0, 0, 1, 2, 3])).toThrow(/truncated/);
+    expect(call([1, 12, 0xff, 0xff, 0xff, 0xff])).toThrow(DecodeError);
   });
 
   it("reports an EVMC VM that cannot be loaded as VmLoadError", () => {
