@@ -1,5 +1,7 @@
 import type { Command } from "./command";
+import { benchCommand } from "./bench";
+import { statetestCommand } from "./statetest";
 import { vmPathCommand } from "./vm-path";
 
 /** Every subcommand, in the order `--help` lists them. Add a command with one line here. */
-export const commands: Command[] = [vmPathCommand];
+export const commands: Command[] = [statetestCommand, benchCommand, vmPathCommand];

@@ -1,0 +1,217 @@
+/**
+ * `parallel-evm bench <what>`: benchmark programs. Subcommands are listed in `benchSubcommands`
+ * (add one with one line): `evm` runs the interpreter benchmarks (execution time only).
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { packageRoot } from "../binding";
+import { parseFork } from "../fork";
+import { executeTransaction } from "../state";
+import { casesOf, findStateTestFiles, type JsonStateTest } from "../statetest/fixture";
+import { UsageError, type Command } from "./command";
+
+/** One `bench` subcommand. */
+export interface BenchSubcommand {
+  readonly name: string;
+  readonly summary: string;
+  readonly usage: string;
+  run(args: string[]): Promise<number>;
+}
+
+/** The machine, Node version and commit, printed with every benchmark. */
+export function machineInfo(): { cpu: string; cores: number; node: string; commit: string } {
+  const cpus = os.cpus();
+  let commit = "unknown";
+  try {
+    commit = execFileSync("git", ["rev-parse", "--short=12", "HEAD"], {
+      cwd: packageRoot,
+      stdio: ["ignore", "pipe", "ignore"],
+    })
+      .toString()
+      .trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], {
+      cwd: packageRoot,
+      stdio: ["ignore", "pipe", "ignore"],
+    }).toString();
+    if (dirty.trim() !== "") commit += " (modified tree)";
+  } catch {
+    // not a git checkout (an installed package)
+  }
+  return { cpu: cpus[0]?.model.trim() ?? "unknown", cores: cpus.length, node: process.version, commit };
+}
+
+export interface EvmBenchResult {
+  program: string;
+  input: string;
+  gas: number;
+  medianMs: number;
+  mgasPerSec: number;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/**
+ * Runs every input (data index) of every benchmark file under `dir`: one untimed warm-up run
+ * (fills the code-analysis cache), then `runs` timed runs; the time is the VM execution proper
+ * (`executionNs`), the gas is the transaction's gas used.
+ */
+export function runEvmBenchmarks(
+  dir: string,
+  options: { runs?: number; vm?: string; filter?: string } = {},
+): EvmBenchResult[] {
+  const runs = options.runs ?? 5;
+  const results: EvmBenchResult[] = [];
+  for (const file of findStateTestFiles([dir])) {
+    const json = JSON.parse(fs.readFileSync(file, "utf8")) as Record<
+      string,
+      JsonStateTest & { _info?: { labels?: Record<string, string> } }
+    >;
+    for (const [id, test] of Object.entries(json)) {
+      const program = id || path.basename(file, ".json");
+      if (options.filter !== undefined && !program.includes(options.filter)) continue;
+      const forkName = Object.keys(test.post)[0];
+      if (forkName === undefined) continue;
+      const fork = parseFork(forkName);
+      const seen = new Set<number>();
+      for (const c of casesOf(file, { [id]: test }, new Set([fork]))) {
+        if (seen.has(c.indexes.data)) continue;
+        seen.add(c.indexes.data);
+        const label = test._info?.labels?.[String(c.indexes.data)];
+        const input = label ?? String(c.indexes.data);
+        const execOptions = options.vm !== undefined ? { vm: options.vm } : {};
+        const warm = executeTransaction(c.fork, c.pre, c.env, c.tx, execOptions);
+        if (warm.invalid)
+          throw new Error(`${program}(${input}): transaction rejected: ${warm.invalid.message}`);
+        const times: number[] = [];
+        let gas = warm.gasUsed;
+        for (let i = 0; i < runs; i++) {
+          const r = executeTransaction(c.fork, c.pre, c.env, c.tx, execOptions);
+          times.push(r.executionNs);
+          gas = r.gasUsed;
+        }
+        const ns = median(times);
+        results.push({
+          program,
+          input,
+          gas: Number(gas),
+          medianMs: ns / 1e6,
+          mgasPerSec: ns > 0 ? (Number(gas) / ns) * 1e3 : 0,
+        });
+      }
+    }
+  }
+  return results;
+}
+
+const evmUsage = `Usage: parallel-evm bench evm [DIR] [--json] [--runs N] [--vm PATH] [--filter TEXT]
+
+Runs the interpreter benchmark programs (state-test JSON files; default DIR:
+../shared/data/evm-benchmarks beside the package), every input of each. Times the VM execution
+only (one untimed warm-up run first, so code analysis is cached), median of N runs (default 5),
+and prints Mgas/s = gas used / execution time, with the machine, Node version and commit.
+--json prints {machine, results:[{program,input,gas,medianMs,mgasPerSec}]}.
+`;
+
+const evmBench: BenchSubcommand = {
+  name: "evm",
+  summary: "interpreter speed: Mgas/s per program and input (execution only, median of 5)",
+  usage: evmUsage,
+  async run(args: string[]): Promise<number> {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args,
+        allowPositionals: true,
+        options: {
+          json: { type: "boolean", default: false },
+          runs: { type: "string" },
+          vm: { type: "string" },
+          filter: { type: "string" },
+        },
+      });
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const { values, positionals } = parsed;
+    if (positionals.length > 1) throw new UsageError("give at most one benchmark folder");
+    const dir = positionals[0] ?? path.resolve(packageRoot, "..", "shared", "data", "evm-benchmarks");
+    if (!fs.existsSync(dir)) throw new UsageError(`no such benchmark folder: ${dir}`);
+    let runs = 5;
+    if (values.runs !== undefined) {
+      if (!/^[0-9]+$/.test(values.runs) || Number(values.runs) < 1)
+        throw new UsageError("--runs must be a positive integer");
+      runs = Number(values.runs);
+    }
+    const vm = values.vm !== undefined ? path.resolve(values.vm) : undefined;
+    if (vm !== undefined && !fs.existsSync(vm)) throw new UsageError(`no such EVMC VM library: ${values.vm}`);
+    const machine = machineInfo();
+    const results = runEvmBenchmarks(dir, {
+      runs,
+      ...(vm !== undefined ? { vm } : {}),
+      ...(values.filter !== undefined ? { filter: values.filter } : {}),
+    });
+    if (values.json) {
+      process.stdout.write(JSON.stringify({ machine, runs, vm: vm ?? null, results }, null, 2) + "\n");
+      return 0;
+    }
+    const lines = [
+      `machine: ${machine.cpu}, ${machine.cores} cores; node ${machine.node}; commit ${machine.commit}`,
+      `execution time only, median of ${runs} runs after one warm-up${vm ? `; VM ${vm}` : ""}`,
+      "",
+    ];
+    const names = results.map((r) =>
+      r.input === "0" && results.filter((x) => x.program === r.program).length === 1
+        ? r.program
+        : `${r.program}(${r.input})`,
+    );
+    const width = Math.max(7, ...names.map((n) => n.length));
+    lines.push(
+      `${"program".padEnd(width)}  ${"gas".padStart(12)}  ${"ms".padStart(10)}  ${"Mgas/s".padStart(9)}`,
+    );
+    results.forEach((r, i) => {
+      lines.push(
+        `${names[i]!.padEnd(width)}  ${String(r.gas).padStart(12)}  ${r.medianMs.toFixed(3).padStart(10)}  ${r.mgasPerSec.toFixed(1).padStart(9)}`,
+      );
+    });
+    process.stdout.write(lines.join("\n") + "\n");
+    return 0;
+  },
+};
+
+/** Every `bench` subcommand. Add one with one line here. */
+export const benchSubcommands: BenchSubcommand[] = [evmBench];
+
+function benchUsage(): string {
+  const width = Math.max(...benchSubcommands.map((s) => s.name.length));
+  return [
+    "Usage: parallel-evm bench <what> [options]",
+    "       parallel-evm bench <what> --help",
+    "",
+    "Benchmarks:",
+    ...benchSubcommands.map((s) => `  ${s.name.padEnd(width)}  ${s.summary}`),
+    "",
+    ...benchSubcommands.map((s) => s.usage),
+  ].join("\n");
+}
+
+export const benchCommand: Command = {
+  name: "bench",
+  summary: "run benchmarks (evm, ...) and print throughput with the machine and commit",
+  get usage(): string {
+    return benchUsage();
+  },
+  async run(args: string[]): Promise<number> {
+    const [what, ...rest] = args;
+    if (what === undefined) throw new UsageError("say what to benchmark");
+    const sub = benchSubcommands.find((s) => s.name === what);
+    if (!sub) throw new UsageError(`unknown benchmark '${what}'`);
+    return sub.run(rest);
+  },
+};

@@ -1,0 +1,102 @@
+/**
+ * EIP-7702 set-code transactions with exact gas: 25000 intrinsic per authorization, a 12500
+ * refund when the authority already exists, the delegation designator 0xef0100 || address, and a
+ * call to the authority running the delegate's code on the authority's storage.
+ */
+import { describe, expect, it } from "vitest";
+import type { Fork } from "../../lib/fork";
+import { code, sstore } from "../helpers/bytecode";
+import { OTHER, SENDER, account, run, slot } from "../helpers/evm";
+import { addressOf, privateKey, signAuthorization } from "../helpers/sign";
+
+const DELEGATE = "0x000000000000000000000000000000000000d31e";
+const designator = (to: string) => Uint8Array.from(Buffer.from("ef0100" + to.slice(2), "hex"));
+
+function setCode(fork: Fork, authorityExists: boolean, authNonce = 0n) {
+  const key = privateKey(7702);
+  const authority = addressOf(key);
+  const pre = {
+    [DELEGATE]: account({ code: sstore(0, 1) }), // PUSH1 1 PUSH1 0 SSTORE: 6 + 22100 on the authority
+    ...(authorityExists ? { [authority]: account({ balance: 1n }) } : {}),
+  };
+  const r = run(fork, {
+    pre,
+    tx: {
+      type: 4,
+      to: authority,
+      maxFeePerGas: 10n,
+      maxPriorityFeePerGas: 1n,
+      accessList: [],
+      authorizationList: [signAuthorization(key, 1n, DELEGATE, authNonce)],
+    },
+  });
+  return { r, authority };
+}
+
+describe("EIP-7702 set-code transactions", () => {
+  it.each(["Prague", "Osaka"] as Fork[])(
+    "delegates an existing EOA and runs the delegate's code (%s)",
+    (fork) => {
+      const { r, authority } = setCode(fork, true);
+      expect(r.invalid).toBeUndefined();
+      // gross 21000 + 25000 + 22106 = 68106; refund 12500 (authority exists) <= 68106 / 5 = 13621
+      expect(r.gasUsed).toBe(68106n - 12500n);
+      const acc = r.post.get(authority)!;
+      expect(acc.code).toEqual(designator(DELEGATE));
+      expect(acc.nonce).toBe(1n);
+      expect(slot(r, authority, 0)).toBe(1n);
+      expect(r.post.get(SENDER)?.nonce).toBe(1n);
+    },
+  );
+
+  it("a new authority gets no refund", () => {
+    const { r, authority } = setCode("Prague", false);
+    expect(r.gasUsed).toBe(68106n);
+    expect(r.post.get(authority)?.code).toEqual(designator(DELEGATE));
+  });
+
+  it("an authorization with the wrong nonce is skipped but still paid for", () => {
+    const { r, authority } = setCode("Prague", true, 5n);
+    expect(r.invalid).toBeUndefined();
+    // 21000 + 25000; the authority has no code, so the call runs nothing; no refund
+    expect(r.gasUsed).toBe(46000n);
+    expect(r.post.get(authority)?.code.length).toBe(0);
+    expect(r.post.get(authority)?.nonce).toBe(0n);
+  });
+
+  it("is rejected before Prague and with an empty list", () => {
+    const before = run("Cancun", {
+      tx: {
+        type: 4,
+        to: OTHER,
+        maxFeePerGas: 10n,
+        maxPriorityFeePerGas: 1n,
+        accessList: [],
+        authorizationList: [],
+      },
+    });
+    expect(before.invalid).toBeDefined();
+    const empty = run("Prague", {
+      tx: {
+        type: 4,
+        to: OTHER,
+        maxFeePerGas: 10n,
+        maxPriorityFeePerGas: 1n,
+        accessList: [],
+        authorizationList: [],
+      },
+    });
+    expect(empty.invalid).toBeDefined();
+  });
+
+  it("a delegated EOA can still send transactions (it is not SENDER_NOT_EOA)", () => {
+    const r = run("Prague", {
+      pre: {
+        [SENDER]: account({ balance: 10n ** 18n, code: designator(DELEGATE) }),
+        [DELEGATE]: account({ code: code("STOP") }),
+      },
+    });
+    expect(r.invalid).toBeUndefined();
+    expect(r.gasUsed).toBe(21000n);
+  });
+});
