@@ -28,7 +28,8 @@ trap 'rm -rf "$log_dir"' EXIT
 export PEVM_ADDON_PATH=$addon
 export PEVM_SANITIZED=$flavour
 # Reports go to files as well as stderr, so a report in a forked test worker cannot be missed.
-export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1:log_path=$log_dir/report:log_exe_name=1"
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:halt_on_error=1:log_path=$log_dir/report:log_exe_name=1"
+export LSAN_OPTIONS="suppressions=$root/scripts/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$log_dir/report"
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:log_path=$log_dir/report:suppressions=$root/scripts/tsan.supp"
 
