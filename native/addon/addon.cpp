@@ -8,6 +8,8 @@ Napi::Object initAddon(Napi::Env env, Napi::Object exports) {
     pevm::addon::registerKeccak(env, exports);
     pevm::addon::registerState(env, exports);
     pevm::addon::registerPrecompiles(env, exports);
+    pevm::addon::registerStm(env, exports);
+    pevm::addon::registerBlock(env, exports);
     return exports;
 }
 

@@ -9,8 +9,8 @@
 
 namespace pevm::state {
 
-std::vector<std::optional<evmc_address>> recover_senders(const std::vector<SignatureToRecover>& sigs,
-                                                         unsigned threads) {
+std::vector<std::optional<evmc_address>> recover_senders(
+    const std::vector<SignatureToRecover>& sigs, unsigned threads) {
     std::vector<std::optional<evmc_address>> out(sigs.size());
     if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
     // Below ~32 signatures a thread costs more than it saves.

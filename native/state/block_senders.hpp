@@ -19,7 +19,7 @@ struct SignatureToRecover {
 
 /// The signer of each signature (nullopt where recovery fails), using up to `threads` threads
 /// (0: one per hardware thread).
-std::vector<std::optional<evmc_address>> recover_senders(const std::vector<SignatureToRecover>& sigs,
-                                                         unsigned threads);
+std::vector<std::optional<evmc_address>> recover_senders(
+    const std::vector<SignatureToRecover>& sigs, unsigned threads);
 
 }  // namespace pevm::state
