@@ -15,6 +15,8 @@ export interface NativeBinding {
   keccak256Async(data: Uint8Array): Promise<Uint8Array>;
   /** One state transition: an encoded request in, an encoded outcome out (lib/state.ts). */
   executeTransaction(request: Uint8Array): Uint8Array;
+  /** One whole block, off the event loop: an encoded request in, an encoded result out (lib/block/wire.ts). */
+  executeBlock(request: Uint8Array): Promise<Uint8Array>;
 }
 
 /** The package root: the folder holding package.json, from dist/cjs or from lib/. */

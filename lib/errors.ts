@@ -13,6 +13,7 @@ export type ErrorCode =
   | "ERR_DECODE"
   | "ERR_INVALID_TRANSACTION"
   | "ERR_MISSING_STATE"
+  | "ERR_INVALID_BLOCK"
   | "ERR_VM_LOAD";
 
 export interface ErrorOptions {
@@ -96,6 +97,14 @@ export class MissingStateError extends ParallelEvmError {
   }
 }
 
+/** A block breaks a block-level rule (header fields, system contracts, requests, roots). */
+export class InvalidBlockError extends ParallelEvmError {
+  override readonly name = "InvalidBlockError";
+  constructor(message: string, options?: ErrorOptions) {
+    super("ERR_INVALID_BLOCK", message, options);
+  }
+}
+
 /** An external EVMC VM shared library could not be loaded. */
 export class VmLoadError extends ParallelEvmError {
   override readonly name = "VmLoadError";
@@ -113,6 +122,7 @@ const byCode: Record<ErrorCode, new (message: string, options?: ErrorOptions) =>
   ERR_DECODE: DecodeError,
   ERR_INVALID_TRANSACTION: InvalidTransactionError,
   ERR_MISSING_STATE: MissingStateError,
+  ERR_INVALID_BLOCK: InvalidBlockError,
   ERR_VM_LOAD: VmLoadError,
 };
 

@@ -4,3 +4,4 @@ export { bytesToHex, hexToBytes } from "./bytes";
 export { keccak256, keccak256Async } from "./keccak";
 export { addonPath, evmcVmPath } from "./binding";
 export { version } from "./version";
+export * from "./block/index";

@@ -1,0 +1,72 @@
+/**
+ * `executeBlock(block, context, options)`: the whole block in one native call that runs off the
+ * event loop (a Node-API AsyncWorker). The request is encoded here (./wire.ts), decoded,
+ * executed sequentially and encoded on a worker thread, and the result decoded here. An invalid
+ * block rejects with a typed error: InvalidTransactionError (with `txIndex` and `reason`),
+ * InvalidBlockError, MissingStateError, DecodeError.
+ */
+import { native } from "../binding";
+import {
+  awaitNative,
+  callNative,
+  InvalidBlockError,
+  InvalidTransactionError,
+  MissingStateError,
+} from "../errors";
+import type { Block, BlockContext, BlockResult, ExecuteBlockOptions } from "./types";
+import { decodeBlockResult, encodeBlockRequest } from "./wire";
+
+/** An invalid transaction inside a block. */
+export class BlockTransactionError extends InvalidTransactionError {
+  readonly txIndex: number;
+  /** The stable UPPER_SNAKE reason (NONCE_TOO_HIGH, INSUFFICIENT_FUNDS, ...; see lib/state.ts). */
+  readonly reason: string;
+  constructor(txIndex: number, reason: string, message: string) {
+    super(`${reason}: ${message}`, { details: reason });
+    this.txIndex = txIndex;
+    this.reason = reason;
+  }
+}
+
+/** A block-level rule was broken; `reason` is a stable UPPER_SNAKE code. */
+export class BlockRuleError extends InvalidBlockError {
+  readonly reason: string;
+  constructor(reason: string, message: string) {
+    super(`${reason}: ${message}`, { details: reason });
+    this.reason = reason;
+  }
+}
+
+const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
+
+/** Executes `block` sequentially on `context.pre`. */
+export async function executeBlock(
+  block: Block,
+  context: BlockContext,
+  options: ExecuteBlockOptions = {},
+): Promise<BlockResult> {
+  const t0 = nowMs();
+  const request = encodeBlockRequest(block, context, options);
+  const t1 = nowMs();
+  const raw = await awaitNative(callNative(() => native().executeBlock(request)));
+  const t2 = nowMs();
+  const out = decodeBlockResult(raw);
+  if ("kind" in out) {
+    if (out.kind === "transaction") throw new BlockTransactionError(out.txIndex, out.reason, out.message);
+    if (out.kind === "block") throw new BlockRuleError(out.reason, out.message);
+    throw new MissingStateError(out.message);
+  }
+  const t3 = nowMs();
+  const [execNs, recoveryNs, nativeDecodeNs] = out.ns as [bigint, bigint, bigint];
+  const { ns: _ns, ...rest } = out;
+  return {
+    ...rest,
+    timings: {
+      encodeMs: t1 - t0,
+      nativeDecodeMs: Number(nativeDecodeNs) / 1e6,
+      recoveryMs: Number(recoveryNs) / 1e6,
+      executeMs: Number(execNs) / 1e6,
+      resultDecodeMs: t3 - t2,
+    },
+  };
+}

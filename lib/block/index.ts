@@ -1,0 +1,15 @@
+/** Whole blocks: decoding, sequential execution, receipts and verification. */
+export { executeBlock, BlockTransactionError, BlockRuleError } from "./execute";
+export {
+  CodeTable,
+  decodeBlockHashes,
+  decodePreState,
+  decodeRpcBlock,
+  decodeRpcTransaction,
+  mainnetFork,
+} from "./json";
+export { openMainnetFixture, loadMainnetBlock, type MainnetFixture } from "./fixture";
+export { encodeReceipt, receiptsRoot, requestsHash, depositRequests } from "./receipts";
+export { trieRoot, orderedTrieRoot, EMPTY_TRIE_ROOT } from "./trie";
+export { verifyBlock, type Verification } from "./verify";
+export type * from "./types";
