@@ -1,16 +1,17 @@
 /**
- * Runs state-test files on several worker threads (one file per task, largest first so the
- * workers finish together) and returns the results in file order, as the sequential run would.
- * Falls back to this thread for jobs <= 1 or when the compiled worker script is not available
- * (running from TypeScript sources).
+ * Runs state-test files on several child processes (one file per task, largest first so the
+ * children finish together) and returns the results in file order, as the sequential run would.
+ * Processes rather than threads: a native crash (or a sanitizer abort) in one file is reported as
+ * that file's failure, a fresh child takes over, and the run goes on. Falls back to this process
+ * for jobs <= 1 or when the compiled worker script is not available (running from TypeScript).
  */
+import { fork, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Worker } from "node:worker_threads";
-import { planRun, runFile, type CaseResult, type RunOptions } from "./runner";
+import { folderOf, planRun, runFile, type CaseResult, type RunOptions } from "./runner";
 
 export interface ParallelRunOptions extends RunOptions {
-  /** Worker threads; default 1 (this thread). */
+  /** Worker processes; default 1 (this process). */
   jobs?: number;
   /** Called after each file with the number of files done and the total. */
   onProgress?: (done: number, total: number) => void;
@@ -19,6 +20,12 @@ export interface ParallelRunOptions extends RunOptions {
 function workerScript(): string | undefined {
   const file = path.join(__dirname, "worker.js");
   return fs.existsSync(file) ? file : undefined;
+}
+
+interface Task {
+  index: number;
+  file: string;
+  root: string;
 }
 
 export async function runStateTestsParallel(
@@ -40,44 +47,55 @@ export async function runStateTestsParallel(
     });
     return perFile.flat();
   }
-  const order = plan
+  const queue: Task[] = plan
     .map((p, index) => ({ ...p, index, size: fs.statSync(p.file).size }))
     .sort((a, b) => b.size - a.size);
-  let next = 0;
   let done = 0;
-  await new Promise<void>((resolve, reject) => {
-    const workers: Worker[] = [];
-    let failed = false;
-    const finish = (err?: unknown): void => {
-      if (failed) return;
-      if (err !== undefined) failed = true;
-      if (err !== undefined || done === plan.length) {
-        for (const w of workers) void w.terminate();
-        if (err !== undefined) reject(err instanceof Error ? err : new Error(String(err)));
-        else resolve();
-      }
+  await new Promise<void>((resolve) => {
+    const record = (task: Task, results: CaseResult[]): void => {
+      perFile[task.index] = results;
+      done++;
+      options.onProgress?.(done, plan.length);
+      if (done === plan.length) resolve();
     };
-    const feed = (w: Worker): void => {
-      const task = order[next++];
-      if (task) w.postMessage({ index: task.index, file: task.file, root: task.root, options: runOptions });
+    const start = (): void => {
+      const child: ChildProcess = fork(script, [], { serialization: "advanced", stdio: "inherit" });
+      let current: Task | undefined;
+      const feed = (): void => {
+        current = queue.shift();
+        if (current)
+          child.send({ index: current.index, file: current.file, root: current.root, options: runOptions });
+        else child.disconnect();
+      };
+      child.on("message", (msg: { index: number; results: CaseResult[] }) => {
+        const task = current!;
+        current = undefined;
+        record(task, msg.results);
+        feed();
+      });
+      child.on("exit", (code, signal) => {
+        if (!current) return;
+        const task = current;
+        current = undefined;
+        record(task, [
+          {
+            file: task.file,
+            folder: folderOf(task.file, task.root),
+            id: "(file)",
+            fork: "-",
+            indexes: { data: 0, gas: 0, value: 0 },
+            passed: false,
+            failure: {
+              kind: "error",
+              message: `the worker process died (${signal ?? `exit status ${code}`})`,
+            },
+          },
+        ]);
+        if (queue.length > 0) start();
+      });
+      feed();
     };
-    for (let i = 0; i < jobs; i++) {
-      const w = new Worker(script);
-      workers.push(w);
-      w.on("message", (msg: { index: number; results: CaseResult[] }) => {
-        perFile[msg.index] = msg.results;
-        done++;
-        options.onProgress?.(done, plan.length);
-        if (done === plan.length) finish();
-        else feed(w);
-      });
-      w.on("error", (err) => finish(err));
-      w.on("exit", (code) => {
-        if (code !== 0 && done < plan.length)
-          finish(new Error(`state-test worker exited with status ${code}`));
-      });
-      feed(w);
-    }
+    for (let i = 0; i < jobs; i++) start();
   });
   return perFile.flat();
 }

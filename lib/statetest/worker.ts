@@ -1,8 +1,8 @@
 /**
- * The worker-thread side of the parallel state-test run (see ./pool.ts): runs one file per
- * message and posts its results back. Each worker loads its own instance of the addon.
+ * The child-process side of the parallel state-test run (see ./pool.ts): runs one file per
+ * message and sends its results back. Each child loads its own instance of the addon, so a crash
+ * in native code costs only the file being run.
  */
-import { parentPort } from "node:worker_threads";
 import { runFile, type RunOptions } from "./runner";
 
 interface Task {
@@ -12,7 +12,8 @@ interface Task {
   options: RunOptions;
 }
 
-parentPort?.on("message", (task: Task) => {
+process.on("message", (task: Task) => {
   const results = runFile(task.file, task.root, task.options);
-  parentPort!.postMessage({ index: task.index, results });
+  process.send?.({ index: task.index, results });
 });
+process.on("disconnect", () => process.exit(0));
