@@ -1,42 +1,81 @@
-// Code analysis: done once per code, cached by code hash and shared across threads.
+// Code analysis: done once per (code, fork), cached by code hash and shared across threads.
 //
-// The analysis holds a padded copy of the code (33 zero bytes after the end, so that a PUSH that
-// runs past the end reads zeros and the byte after it is STOP) and a byte map of the valid jump
-// destinations (JUMPDEST opcodes that are not inside PUSH data).
+// The bytecode is translated into an array of instructions, each the address of its handler in
+// the dispatch loop plus one argument, grouped into basic blocks. A block starts at the code
+// start, at every JUMPDEST and after every JUMP, JUMPI, terminator or undefined opcode; it opens
+// with a BEGINBLOCK pseudo-instruction that charges the base gas of the whole block and checks
+// the stack height it needs and its growth, so the instructions themselves check nothing static.
+// This is exact: a block can only leave early through an exceptional halt, which consumes all
+// gas and reverts everything whatever the order, and the instructions that observe the gas left
+// (GAS, calls, creates, SSTORE's sentry) add back the base gas of the rest of their block (their
+// `correction`). JUMPDEST costs nothing at run time: it is its block's BEGINBLOCK.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "evm/evmc.h"
+#include "evm/uint256.hpp"
 
 namespace pevm::evm {
 
+struct Instruction {
+    const void* handler;  // label in the dispatch loop
+    union {
+        uint64_t small;         // PUSH1..PUSH8 value, PC value
+        const uint256* big;     // PUSH9..PUSH32 value
+        int64_t correction;     // out-of-line instructions: base gas of the rest of the block
+        struct {
+            int32_t gas;        // BEGINBLOCK: base gas of the block
+            int16_t stack_req;  // stack items the block needs on entry
+            int16_t stack_max;  // largest growth of the stack height within the block
+        } block;
+    } arg;
+};
+
+/// Pseudo-opcodes beyond the 256 byte values in the handler table.
+inline constexpr int kOpBeginBlock = 256;
+inline constexpr int kOpUndefined = 257;
+inline constexpr int kNumHandlers = 258;
+
+/// The dispatch loop's handler table (interpreter.cpp).
+const void* const* instruction_handlers() noexcept;
+
 class CodeAnalysis {
 public:
-    CodeAnalysis(const uint8_t* code, size_t size);
+    CodeAnalysis(const uint8_t* code, size_t size, evmc_revision rev);
 
-    const uint8_t* code() const noexcept { return buf_.get(); }  // padded
-    size_t code_size() const noexcept { return size_; }         // without the padding
-    /// True when `dest` (< code_size()) is a JUMPDEST instruction.
-    bool is_jumpdest(uint64_t dest) const noexcept { return dest < size_ && jumpdest_[dest] != 0; }
+    const Instruction* instructions() const noexcept { return instrs_.data(); }
+    const uint8_t* code() const noexcept { return code_.data(); }
+    size_t code_size() const noexcept { return code_.size(); }
+    evmc_revision revision() const noexcept { return rev_; }
 
-    static constexpr size_t kPadding = 33;
+    /// The BEGINBLOCK of the JUMPDEST at `dest`, or null if `dest` is not a valid destination.
+    const Instruction* jump_target(const uint256& dest) const noexcept {
+        if (!dest.fits_u64() || dest.w[0] >= jumpdest_.size()) return nullptr;
+        const int32_t i = jumpdest_[dest.w[0]];
+        return i < 0 ? nullptr : instrs_.data() + i;
+    }
 
 private:
-    size_t size_;
-    std::unique_ptr<uint8_t[]> buf_;  // code_size + kPadding bytes of code, then the map
-    const uint8_t* jumpdest_;
+    evmc_revision rev_;
+    std::vector<uint8_t> code_;
+    std::vector<Instruction> instrs_;
+    std::vector<uint256> constants_;
+    std::vector<int32_t> jumpdest_;  // per code byte: instruction index, -1 = not a JUMPDEST
 };
 
 /// Analyses `code` for one use.
-std::shared_ptr<const CodeAnalysis> analyze(const uint8_t* code, size_t size);
+std::shared_ptr<const CodeAnalysis> analyze(const uint8_t* code, size_t size, evmc_revision rev);
 
-/// Returns the cached analysis for `code_hash`, analysing `code` on a miss. Thread-safe; the
-/// cache is bounded (entries are dropped when a shard fills up; holders keep theirs alive).
+/// Returns the cached analysis for (`code_hash`, `rev`), analysing `code` on a miss.
+/// Thread-safe; the cache is bounded (an entry is dropped when its shard fills up; holders
+/// keep theirs alive through the shared_ptr).
 std::shared_ptr<const CodeAnalysis> analyze_cached(const evmc_bytes32& code_hash,
-                                                   const uint8_t* code, size_t size);
+                                                   const uint8_t* code, size_t size,
+                                                   evmc_revision rev);
 
 /// Empties the shared cache (tests, memory pressure).
 void clear_analysis_cache() noexcept;

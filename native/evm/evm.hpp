@@ -17,8 +17,9 @@ evmc_result execute(const evmc_host_interface& host, evmc_host_context* ctx, evm
                     const evmc_message& msg, const uint8_t* code, size_t code_size,
                     const evmc_bytes32* code_hash = nullptr) noexcept;
 
-/// Runs already analysed code (benchmarks time this: execution only).
-evmc_result execute(const evmc_host_interface& host, evmc_host_context* ctx, evmc_revision rev,
+/// Runs already analysed code (analysis.hpp) in the fork it was analysed for. Benchmarks time
+/// this: execution only.
+evmc_result execute(const evmc_host_interface& host, evmc_host_context* ctx,
                     const evmc_message& msg, const CodeAnalysis& analysis) noexcept;
 
 }  // namespace pevm::evm
