@@ -1,4 +1,5 @@
 {
+  "includes": ["native/precompiles/deps.gypi"],
   "variables": {
     # PEVM_SANITIZE=asan|tsan builds an instrumented addon (scripts/sanitize.sh); empty = release.
     "pevm_sanitize%": "<!(node -p \"process.env.PEVM_SANITIZE || ''\")",
@@ -46,7 +47,7 @@
       "target_name": "pevm_core",
       "type": "static_library",
       "sources": ["<!@(node scripts/gyp-sources.js native/crypto native/evm native/precompiles native/state native/stm)"],
-      "dependencies": ["secp256k1"],
+      "dependencies": ["secp256k1", "blst", "ckzg"],
       "export_dependent_settings": ["secp256k1"]
     },
     {
