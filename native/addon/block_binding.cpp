@@ -195,8 +195,9 @@ std::vector<uint8_t> run_block(std::span<const uint8_t> request) {
     block.rev = static_cast<evmc_revision>(revision);
     block.dao_fork = (flags & 2) != 0;
     state::BlockEnv& env = block.env;
-    env.number = clamp_i64(r.u64("env.number"));
-    env.timestamp = clamp_i64(r.u64("env.timestamp"));
+    // NUMBER and TIMESTAMP read these back as uint64: keep all 64 bits (C++20 wraps the cast).
+    env.number = static_cast<int64_t>(r.u64("env.number"));
+    env.timestamp = static_cast<int64_t>(r.u64("env.timestamp"));
     env.gas_limit = clamp_i64(r.u64("env.gasLimit"));
     env.coinbase = r.addr("env.coinbase");
     env.difficulty = r.w256("env.difficulty");
