@@ -3,10 +3,13 @@
 // 0x100), `rev` an evmc_revision, `gas` a number or a bigint (gasLeft comes back as the same
 // type); `status` is the evmc_status_code (0 success, 3 out of gas, 12 precompile failure,
 // -2 not a precompile in that revision).
+// benchPrecompile(address, rev, input, gas, calls) -> nanoseconds per call: runs the same call
+// `calls` times natively (no JavaScript in the loop), for bench/precompiles.ts.
 #include "boundary.hpp"
 #include "exports.hpp"
 #include "precompiles/precompiles.hpp"
 
+#include <chrono>
 #include <string>
 
 namespace pevm::addon {
@@ -28,23 +31,29 @@ int64_t gasArg(const Napi::CallbackInfo& info, size_t i) {
     return static_cast<int64_t>(d);
 }
 
+evmc_address precompileAddress(const Napi::CallbackInfo& info, evmc_revision* rev) {
+    const uint32_t address = uint32Arg(info, 0, "address");
+    const uint32_t r = uint32Arg(info, 1, "rev");
+    if (address > 0xffff) throw CodedError(code::kInvalidArgument, "address must be below 0x10000");
+    if (r > EVMC_MAX_REVISION)
+        throw CodedError(code::kInvalidArgument, "rev must be an evmc_revision (0 to " +
+                                                     std::to_string(EVMC_MAX_REVISION) + ")");
+    *rev = static_cast<evmc_revision>(r);
+    evmc_address addr{};
+    addr.bytes[18] = static_cast<uint8_t>(address >> 8);
+    addr.bytes[19] = static_cast<uint8_t>(address);
+    return addr;
+}
+
 Napi::Value runPrecompile(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    const uint32_t address = uint32Arg(info, 0, "address");
-    const uint32_t rev = uint32Arg(info, 1, "rev");
-    if (address > 0xffff) throw CodedError(code::kInvalidArgument, "address must be below 0x10000");
-    if (rev > EVMC_MAX_REVISION)
-        throw CodedError(code::kInvalidArgument,
-                         "rev must be an evmc_revision (0 to " + std::to_string(EVMC_MAX_REVISION) + ")");
+    evmc_revision rev;
+    const evmc_address addr = precompileAddress(info, &rev);
     const auto input = bytesArg(info, 2, "input");
     const int64_t gas = gasArg(info, 3);
     const bool bigint = info[3].IsBigInt();
 
-    evmc_address addr{};
-    addr.bytes[18] = static_cast<uint8_t>(address >> 8);
-    addr.bytes[19] = static_cast<uint8_t>(address);
-    const evmc_result r = precompiles::execute(addr, static_cast<evmc_revision>(rev), input.data(),
-                                               input.size(), gas);
+    const evmc_result r = precompiles::execute(addr, rev, input.data(), input.size(), gas);
     Napi::Object out = Napi::Object::New(env);
     out.Set("status", Napi::Number::New(env, r.status_code));
     if (bigint)
@@ -63,10 +72,30 @@ Napi::Value runPrecompile(const Napi::CallbackInfo& info) {
     return out;
 }
 
+Napi::Value benchPrecompile(const Napi::CallbackInfo& info) {
+    evmc_revision rev;
+    const evmc_address addr = precompileAddress(info, &rev);
+    const auto input = bytesArg(info, 2, "input");
+    const int64_t gas = gasArg(info, 3);
+    const uint32_t calls = uint32Arg(info, 4, "calls");
+    if (calls == 0) throw CodedError(code::kInvalidArgument, "calls must be at least 1");
+    const auto start = std::chrono::steady_clock::now();
+    for (uint32_t i = 0; i < calls; ++i) {
+        const evmc_result r = precompiles::execute(addr, rev, input.data(), input.size(), gas);
+        if (r.release != nullptr) r.release(&r);
+    }
+    const std::chrono::duration<double, std::nano> elapsed =
+        std::chrono::steady_clock::now() - start;
+    return Napi::Number::New(info.Env(), elapsed.count() / calls);
+}
+
 }  // namespace
 
 void registerPrecompiles(Napi::Env env, Napi::Object exports) {
-    exports.Set("runPrecompile", Napi::Function::New<exported<runPrecompile>>(env, "runPrecompile"));
+    exports.Set("runPrecompile",
+                Napi::Function::New<exported<runPrecompile>>(env, "runPrecompile"));
+    exports.Set("benchPrecompile",
+                Napi::Function::New<exported<benchPrecompile>>(env, "benchPrecompile"));
 }
 
 }  // namespace pevm::addon

@@ -32,7 +32,8 @@ u128 mul_sat(u128 a, u128 b) noexcept {
 /// The 32-byte big-endian word at `offset` of `in` (zero-padded), as a value clamped to `clamp`.
 u128 read_length(std::span<const uint8_t> in, size_t offset, u128 clamp) noexcept {
     uint8_t word[32]{};
-    if (offset < in.size()) std::memcpy(word, in.data() + offset, std::min<size_t>(32, in.size() - offset));
+    if (offset < in.size())
+        std::memcpy(word, in.data() + offset, std::min<size_t>(32, in.size() - offset));
     for (int i = 0; i < 16; ++i)
         if (word[i] != 0) return clamp;
     u128 v = 0;
@@ -73,7 +74,8 @@ uint64_t exp_head_log2(std::span<const uint8_t> in, const Header& h) noexcept {
     return 0;
 }
 
-u128 iteration_count(std::span<const uint8_t> in, const Header& h, uint64_t bits_per_byte) noexcept {
+u128 iteration_count(std::span<const uint8_t> in, const Header& h,
+                     uint64_t bits_per_byte) noexcept {
     u128 count = exp_head_log2(in, h);
     if (h.exp_len > 32) count += (h.exp_len - 32) * bits_per_byte;
     return std::max<u128>(count, 1);
@@ -86,7 +88,9 @@ u128 complexity_eip198(u128 x) noexcept {
     return x * x / 16 + 480 * x - 199680;
 }
 
-uint64_t to_gas(u128 v) noexcept { return v > UINT64_MAX ? UINT64_MAX : static_cast<uint64_t>(v); }
+uint64_t to_gas(u128 v) noexcept {
+    return v > UINT64_MAX ? UINT64_MAX : static_cast<uint64_t>(v);
+}
 
 // ---- limb arithmetic -------------------------------------------------------------------------
 
@@ -132,8 +136,7 @@ void mod_reduce(const uint64_t* a, size_t an, const Limbs& m, uint64_t* r) {
     // Knuth, TAOCP vol. 2, 4.3.1, algorithm D (remainder only).
     const int s = std::countl_zero(m[n - 1]);
     Limbs v(n), u(an + 1);
-    for (size_t i = n; i-- > 0;)
-        v[i] = (m[i] << s) | (s != 0 && i > 0 ? m[i - 1] >> (64 - s) : 0);
+    for (size_t i = n; i-- > 0;) v[i] = (m[i] << s) | (s != 0 && i > 0 ? m[i - 1] >> (64 - s) : 0);
     u[an] = s != 0 ? a[an - 1] >> (64 - s) : 0;
     for (size_t i = an; i-- > 0;) u[i] = (a[i] << s) | (s != 0 && i > 0 ? a[i - 1] >> (64 - s) : 0);
     const uint64_t d1 = v[n - 1], d2 = v[n - 2];
@@ -297,13 +300,15 @@ void power(Ring& ring, const uint64_t* base, std::span<const uint8_t> exp, uint6
     const size_t entries = size_t{1} << window;
     Limbs table(entries * n);
     std::copy(base, base + n, table.data() + n);
-    for (size_t i = 2; i < entries; ++i) ring.mul(table.data() + (i - 1) * n, base, table.data() + i * n);
+    for (size_t i = 2; i < entries; ++i)
+        ring.mul(table.data() + (i - 1) * n, base, table.data() + i * n);
 
     bool started = false;
     for (uint64_t pos = first; pos < total_bits;) {
         const int chunk = static_cast<int>(std::min<uint64_t>(window, total_bits - pos));
         unsigned value = 0;
-        for (int k = 0; k < chunk; ++k, ++pos) value = (value << 1) | ((exp[pos / 8] >> (7 - pos % 8)) & 1);
+        for (int k = 0; k < chunk; ++k, ++pos)
+            value = (value << 1) | ((exp[pos / 8] >> (7 - pos % 8)) & 1);
         if (started)
             for (int k = 0; k < chunk; ++k) ring.mul(acc, acc, acc);
         if (value != 0) {
@@ -332,7 +337,8 @@ uint64_t modexp_gas(std::span<const uint8_t> input, evmc_revision rev) noexcept 
     const Header h = read_header(input);
     const u128 max_len = std::max(h.base_len, h.mod_len);
     if (rev >= EVMC_OSAKA) {
-        if (h.base_len > kOsakaLengthLimit || h.exp_len > kOsakaLengthLimit || h.mod_len > kOsakaLengthLimit)
+        if (h.base_len > kOsakaLengthLimit || h.exp_len > kOsakaLengthLimit ||
+            h.mod_len > kOsakaLengthLimit)
             return 0;  // modexp_run fails: the call fails and consumes all gas
         const u128 words = (max_len + 7) / 8;
         const u128 complexity = max_len <= 32 ? 16 : 2 * words * words;
@@ -340,15 +346,16 @@ uint64_t modexp_gas(std::span<const uint8_t> input, evmc_revision rev) noexcept 
     }
     if (rev >= EVMC_BERLIN) {
         const u128 words = (max_len + 7) / 8;
-        return to_gas(std::max<u128>(200, mul_sat(words * words, iteration_count(input, h, 8)) / 3));
+        return to_gas(
+            std::max<u128>(200, mul_sat(words * words, iteration_count(input, h, 8)) / 3));
     }
     return to_gas(mul_sat(complexity_eip198(max_len), iteration_count(input, h, 8)) / 20);
 }
 
 bool modexp_run(std::span<const uint8_t> input, evmc_revision rev, std::vector<uint8_t>& out) {
     const Header h = read_header(input);
-    if (rev >= EVMC_OSAKA &&
-        (h.base_len > kOsakaLengthLimit || h.exp_len > kOsakaLengthLimit || h.mod_len > kOsakaLengthLimit))
+    if (rev >= EVMC_OSAKA && (h.base_len > kOsakaLengthLimit || h.exp_len > kOsakaLengthLimit ||
+                              h.mod_len > kOsakaLengthLimit))
         return false;
     out.clear();
     if (h.mod_len == 0) return true;
@@ -374,7 +381,8 @@ bool modexp_run(std::span<const uint8_t> input, evmc_revision rev, std::vector<u
 }
 
 void modexp_compute(std::span<const uint8_t> base_bytes, std::span<const uint8_t> exp,
-                    uint64_t exp_zero_tail, std::span<const uint8_t> mod_bytes, std::span<uint8_t> out) {
+                    uint64_t exp_zero_tail, std::span<const uint8_t> mod_bytes,
+                    std::span<uint8_t> out) {
     const Limbs m = from_bytes(mod_bytes, 0);
     std::fill(out.begin(), out.end(), 0);
     if (m.empty() || (m.size() == 1 && m[0] == 1)) return;  // x mod 0 := 0 (EIP-198); x mod 1 = 0

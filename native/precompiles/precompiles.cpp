@@ -1,15 +1,17 @@
 // The precompile table: one {since, gas, run} entry per address 0x01..0x11, plus P256VERIFY at
 // 0x100. `gas` prices the input for the fork (it never allocates and saturates instead of
 // overflowing); `run` is called only after the gas was charged and returns false for invalid
-// input. Gas rules: EIP-2 era (0x01-0x04), EIP-198/2565/7883 (0x05), EIP-196/197 with EIP-1108
+// input. Gas rules: Frontier (0x01-0x04), EIP-198/2565/7883 (0x05), EIP-196/197 with EIP-1108
 // from Istanbul (0x06-0x08), EIP-152 (0x09), EIP-4844 (0x0a), EIP-2537 (0x0b-0x11), EIP-7951.
 #include "precompiles/precompiles.hpp"
 
 #include "precompiles/blake2f.hpp"
+#include "precompiles/bls.hpp"
 #include "precompiles/bn254.hpp"
 #include "precompiles/ecrecover.hpp"
+#include "precompiles/kzg.hpp"
 #include "precompiles/modexp.hpp"
-#include "precompiles/pending.hpp"
+#include "precompiles/p256.hpp"
 #include "precompiles/ripemd160.hpp"
 #include "precompiles/sha256.hpp"
 
@@ -33,32 +35,42 @@ struct Precompile {
     RunFn run;
 };
 
-constexpr uint64_t words(Input in) noexcept { return (static_cast<uint64_t>(in.size()) + 31) / 32; }
+constexpr uint64_t words(Input in) noexcept {
+    return (static_cast<uint64_t>(in.size()) + 31) / 32;
+}
 
 // ---- 0x01-0x04 ---------------------------------------------------------------------------------
 
-uint64_t ecrecover_gas(Input, evmc_revision) noexcept { return 3000; }
+uint64_t ecrecover_gas(Input, evmc_revision) noexcept {
+    return 3000;
+}
 bool ecrecover_run(Input in, evmc_revision, Output& out) {
     uint8_t addr[32];
     if (ecrecover(in.data(), in.size(), addr)) out.assign(addr, addr + 32);
     return true;  // an unrecoverable signature is a success with empty output
 }
 
-uint64_t sha256_gas(Input in, evmc_revision) noexcept { return 60 + 12 * words(in); }
+uint64_t sha256_gas(Input in, evmc_revision) noexcept {
+    return 60 + 12 * words(in);
+}
 bool sha256_run(Input in, evmc_revision, Output& out) {
     out.resize(32);
     sha256(in.data(), in.size(), out.data());
     return true;
 }
 
-uint64_t ripemd160_gas(Input in, evmc_revision) noexcept { return 600 + 120 * words(in); }
+uint64_t ripemd160_gas(Input in, evmc_revision) noexcept {
+    return 600 + 120 * words(in);
+}
 bool ripemd160_run(Input in, evmc_revision, Output& out) {
     out.assign(32, 0);
     ripemd160(in.data(), in.size(), out.data() + 12);
     return true;
 }
 
-uint64_t identity_gas(Input in, evmc_revision) noexcept { return 15 + 3 * words(in); }
+uint64_t identity_gas(Input in, evmc_revision) noexcept {
+    return 15 + 3 * words(in);
+}
 bool identity_run(Input in, evmc_revision, Output& out) {
     out.assign(in.begin(), in.end());
     return true;
@@ -66,17 +78,24 @@ bool identity_run(Input in, evmc_revision, Output& out) {
 
 // ---- 0x05 --------------------------------------------------------------------------------------
 
-bool modexp_entry(Input in, evmc_revision rev, Output& out) { return modexp_run(in, rev, out); }
+bool modexp_entry(Input in, evmc_revision rev, Output& out) {
+    return modexp_run(in, rev, out);
+}
 
-// ---- 0x06-0x08: bn254 ----------------------------------------------------------------------------
+// ---- 0x06-0x08: bn254
+// ----------------------------------------------------------------------------
 
-uint64_t bn254_add_gas(Input, evmc_revision rev) noexcept { return rev >= EVMC_ISTANBUL ? 150 : 500; }
+uint64_t bn254_add_gas(Input, evmc_revision rev) noexcept {
+    return rev >= EVMC_ISTANBUL ? 150 : 500;
+}
 bool bn254_add_run(Input in, evmc_revision, Output& out) {
     out.resize(64);
     return bn254_add(in, out.data());
 }
 
-uint64_t bn254_mul_gas(Input, evmc_revision rev) noexcept { return rev >= EVMC_ISTANBUL ? 6000 : 40000; }
+uint64_t bn254_mul_gas(Input, evmc_revision rev) noexcept {
+    return rev >= EVMC_ISTANBUL ? 6000 : 40000;
+}
 bool bn254_mul_run(Input in, evmc_revision, Output& out) {
     out.resize(64);
     return bn254_mul(in, out.data());
@@ -92,7 +111,8 @@ bool bn254_pairing_run(Input in, evmc_revision, Output& out) {
     return bn254_pairing(in, out.data());
 }
 
-// ---- 0x09: blake2f -------------------------------------------------------------------------------
+// ---- 0x09: blake2f
+// -------------------------------------------------------------------------------
 
 constexpr size_t kBlake2fInputSize = 213;  // rounds(4) h(64) m(128) t(16) f(1)
 
@@ -124,9 +144,12 @@ bool blake2f_run(Input in, evmc_revision, Output& out) {
     return true;
 }
 
-// ---- 0x0a: KZG point evaluation ------------------------------------------------------------------
+// ---- 0x0a: KZG point evaluation
+// ------------------------------------------------------------------
 
-uint64_t point_evaluation_gas(Input, evmc_revision) noexcept { return 50000; }
+uint64_t point_evaluation_gas(Input, evmc_revision) noexcept {
+    return 50000;
+}
 bool point_evaluation_run(Input in, evmc_revision, Output& out) {
     out.resize(64);
     return point_evaluation(in, out.data());
@@ -158,22 +181,39 @@ uint64_t msm_gas(uint64_t k, uint64_t mul_cost, const uint16_t (&discount)[128])
     return k * mul_cost * discount[k <= 128 ? k - 1 : 127] / 1000;
 }
 
-uint64_t bls_g1add_gas(Input, evmc_revision) noexcept { return 375; }
-uint64_t bls_g1msm_gas(Input in, evmc_revision) noexcept { return msm_gas(in.size() / 160, 12000, kG1MsmDiscount); }
-uint64_t bls_g2add_gas(Input, evmc_revision) noexcept { return 600; }
-uint64_t bls_g2msm_gas(Input in, evmc_revision) noexcept { return msm_gas(in.size() / 288, 22500, kG2MsmDiscount); }
-uint64_t bls_pairing_gas(Input in, evmc_revision) noexcept { return 37700 + 32600 * (in.size() / 384); }
-uint64_t bls_map_fp_gas(Input, evmc_revision) noexcept { return 5500; }
-uint64_t bls_map_fp2_gas(Input, evmc_revision) noexcept { return 23800; }
+uint64_t bls_g1add_gas(Input, evmc_revision) noexcept {
+    return 375;
+}
+uint64_t bls_g1msm_gas(Input in, evmc_revision) noexcept {
+    return msm_gas(in.size() / 160, 12000, kG1MsmDiscount);
+}
+uint64_t bls_g2add_gas(Input, evmc_revision) noexcept {
+    return 600;
+}
+uint64_t bls_g2msm_gas(Input in, evmc_revision) noexcept {
+    return msm_gas(in.size() / 288, 22500, kG2MsmDiscount);
+}
+uint64_t bls_pairing_gas(Input in, evmc_revision) noexcept {
+    return 37700 + 32600 * (in.size() / 384);
+}
+uint64_t bls_map_fp_gas(Input, evmc_revision) noexcept {
+    return 5500;
+}
+uint64_t bls_map_fp2_gas(Input, evmc_revision) noexcept {
+    return 23800;
+}
 
 template <bool (*F)(std::span<const uint8_t>, std::vector<uint8_t>&) noexcept>
 bool bls_run(Input in, evmc_revision, Output& out) {
     return F(in, out);
 }
 
-// ---- 0x100: P256VERIFY ----------------------------------------------------------------------------
+// ---- 0x100: P256VERIFY
+// ----------------------------------------------------------------------------
 
-uint64_t p256_gas(Input, evmc_revision) noexcept { return 6900; }
+uint64_t p256_gas(Input, evmc_revision) noexcept {
+    return 6900;
+}
 bool p256_run(Input in, evmc_revision, Output& out) {
     if (in.size() == 160 && p256_verify(in)) {
         out.assign(32, 0);
@@ -212,8 +252,10 @@ const Precompile* lookup(const evmc_address& addr, evmc_revision rev) noexcept {
         if (addr.bytes[i] != 0) return nullptr;
     const unsigned index = (unsigned{addr.bytes[18]} << 8) | addr.bytes[19];
     const Precompile* p = nullptr;
-    if (index != 0 && index < std::size(kTable)) p = &kTable[index];
-    else if (index == kP256VerifyAddress) p = &kP256Verify;
+    if (index != 0 && index < std::size(kTable))
+        p = &kTable[index];
+    else if (index == kP256VerifyAddress)
+        p = &kP256Verify;
     return p != nullptr && rev >= p->since ? p : nullptr;
 }
 

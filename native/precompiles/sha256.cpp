@@ -27,7 +27,9 @@ constexpr uint32_t kInit[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
 
 using BlocksFn = void (*)(uint32_t state[8], const uint8_t* data, size_t blocks) noexcept;
 
-inline uint32_t rotr(uint32_t x, int n) noexcept { return (x >> n) | (x << (32 - n)); }
+inline uint32_t rotr(uint32_t x, int n) noexcept {
+    return (x >> n) | (x << (32 - n));
+}
 
 inline uint32_t load_be32(const uint8_t* p) noexcept {
     return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
@@ -45,9 +47,10 @@ void blocks_portable(uint32_t state[8], const uint8_t* data, size_t blocks) noex
         uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
         uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
         for (int i = 0; i < 64; ++i) {
-            const uint32_t t1 =
-                h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + kRound[i] + w[i];
-            const uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+            const uint32_t t1 = h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) +
+                                ((e & f) ^ (~e & g)) + kRound[i] + w[i];
+            const uint32_t t2 =
+                (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
             h = g;
             g = f;
             f = e;
@@ -72,8 +75,8 @@ void blocks_portable(uint32_t state[8], const uint8_t* data, size_t blocks) noex
 // The SHA extensions keep the state as two vectors, ABEF and CDGH, and do two rounds per
 // sha256rnds2; the message schedule runs four words ahead with sha256msg1/msg2.
 __attribute__((target("sha,sse4.1,ssse3"))) void blocks_shani(uint32_t state[8],
-                                                               const uint8_t* data,
-                                                               size_t blocks) noexcept {
+                                                              const uint8_t* data,
+                                                              size_t blocks) noexcept {
     const __m128i byteswap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
     __m128i tmp = _mm_loadu_si128(reinterpret_cast<const __m128i*>(state));      // DCBA
     __m128i st1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(state + 4));  // HGFE
@@ -89,8 +92,8 @@ __attribute__((target("sha,sse4.1,ssse3"))) void blocks_shani(uint32_t state[8],
         for (int g = 0; g < 16; ++g) {
             __m128i& cur = w[g & 3];  // holds W[g-4] until replaced by W[g]
             if (g < 4) {
-                cur = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 16 * g)),
-                                       byteswap);
+                cur = _mm_shuffle_epi8(
+                    _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 16 * g)), byteswap);
             } else {
                 const __m128i prev1 = w[(g + 3) & 3];  // W[g-1]
                 const __m128i prev2 = w[(g + 2) & 3];  // W[g-2]
@@ -98,7 +101,8 @@ __attribute__((target("sha,sse4.1,ssse3"))) void blocks_shani(uint32_t state[8],
                 t = _mm_add_epi32(t, _mm_alignr_epi8(prev1, prev2, 4));
                 cur = _mm_sha256msg2_epu32(t, prev1);
             }
-            __m128i msg = _mm_add_epi32(cur, _mm_load_si128(reinterpret_cast<const __m128i*>(kRound + 4 * g)));
+            __m128i msg = _mm_add_epi32(
+                cur, _mm_load_si128(reinterpret_cast<const __m128i*>(kRound + 4 * g)));
             st1 = _mm_sha256rnds2_epu32(st1, st0, msg);
             msg = _mm_shuffle_epi32(msg, 0x0E);
             st0 = _mm_sha256rnds2_epu32(st0, st1, msg);
@@ -107,10 +111,10 @@ __attribute__((target("sha,sse4.1,ssse3"))) void blocks_shani(uint32_t state[8],
         st1 = _mm_add_epi32(st1, save1);
     }
 
-    tmp = _mm_shuffle_epi32(st0, 0x1B);       // FEBA
-    st1 = _mm_shuffle_epi32(st1, 0xB1);       // DCHG
-    st0 = _mm_blend_epi16(tmp, st1, 0xF0);    // DCBA
-    st1 = _mm_alignr_epi8(st1, tmp, 8);       // HGFE
+    tmp = _mm_shuffle_epi32(st0, 0x1B);     // FEBA
+    st1 = _mm_shuffle_epi32(st1, 0xB1);     // DCHG
+    st0 = _mm_blend_epi16(tmp, st1, 0xF0);  // DCBA
+    st1 = _mm_alignr_epi8(st1, tmp, 8);     // HGFE
     _mm_storeu_si128(reinterpret_cast<__m128i*>(state), st0);
     _mm_storeu_si128(reinterpret_cast<__m128i*>(state + 4), st1);
 }
