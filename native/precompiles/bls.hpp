@@ -15,8 +15,8 @@ namespace pevm::precompiles {
 
 inline constexpr size_t kBlsG1PointSize = 128;
 inline constexpr size_t kBlsG2PointSize = 256;
-inline constexpr size_t kBlsG1MsmPairSize = kBlsG1PointSize + 32;  // 160
-inline constexpr size_t kBlsG2MsmPairSize = kBlsG2PointSize + 32;  // 288
+inline constexpr size_t kBlsG1MsmPairSize = kBlsG1PointSize + 32;                 // 160
+inline constexpr size_t kBlsG2MsmPairSize = kBlsG2PointSize + 32;                 // 288
 inline constexpr size_t kBlsPairingPairSize = kBlsG1PointSize + kBlsG2PointSize;  // 384
 
 /// 0x0b: input two G1 points (256 bytes), output their sum (128 bytes).
