@@ -13,6 +13,7 @@ import {
   InvalidTransactionError,
   MissingStateError,
 } from "../errors";
+import { forkRevision } from "../fork";
 import type { Block, BlockContext, BlockResult, ExecuteBlockOptions } from "./types";
 import { decodeBlockResult, encodeBlockRequest } from "./wire";
 
@@ -37,6 +38,7 @@ export class BlockRuleError extends InvalidBlockError {
   }
 }
 
+const BYZANTIUM = forkRevision("Byzantium");
 const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
 
 /** Executes `block` sequentially on `context.pre`. */
@@ -56,6 +58,7 @@ export async function executeBlock(
     if (out.kind === "block") throw new BlockRuleError(out.reason, out.message);
     throw new MissingStateError(out.message);
   }
+  if (forkRevision(block.fork) < BYZANTIUM) for (const r of out.receipts) r.stateRootUnavailable = true;
   const t3 = nowMs();
   const [execNs, recoveryNs, nativeDecodeNs] = out.ns as [bigint, bigint, bigint];
   const { ns: _ns, ...rest } = out;

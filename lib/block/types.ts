@@ -112,8 +112,12 @@ export interface ExecuteBlockOptions {
 
 export interface Receipt {
   type: number;
-  /** 1 success, 0 failure (Byzantium+; before it the receipt holds a state root instead). */
+  /** 1 success, 0 failure. Before Byzantium the consensus receipt holds the intermediate state
+   *  root instead, which a partial pre-state cannot produce: see `stateRootUnavailable`. */
   status: 0 | 1;
+  /** Set on pre-Byzantium receipts: their consensus form (and so the receipts root) needs the
+   *  intermediate state root, which is not computed. */
+  stateRootUnavailable?: true;
   gasUsed: bigint;
   cumulativeGasUsed: bigint;
   sender: string;

@@ -74,6 +74,19 @@ describe("executeBlock", () => {
     expect(bal(OTHER)).toBe((3n * ETHER * 7n) / 8n);
   });
 
+  it("applies the DAO-fork irregular state change at block 1,920,000", async () => {
+    const dao = "0xd4fe7bc31cedb7bfb8a345f31e668033056b2728"; // the first DAO account
+    const recovery = "0xbf4ed7b27f1d666546e30d74d50d173d20bca754";
+    const b = block([], "Homestead");
+    b.header.number = 1_920_000n;
+    delete b.withdrawals;
+    const r = await executeBlock(b, context(preState([[dao, account(7n * ETHER)]])));
+    const diff = new Map(r.diff.map((d) => [d.address, d]));
+    expect(diff.get(dao)!.balance).toBe(0n);
+    expect(diff.get(recovery)!.balance).toBe(7n * ETHER);
+    expect(r.receipts).toEqual([]);
+  });
+
   it("recovers nothing when every sender is given and runs many blocks concurrently", async () => {
     const runs = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
