@@ -98,6 +98,41 @@ constexpr unsigned bit_length(const Limbs& a) noexcept {
     return 0;
 }
 
+/// Width-w NAF of k (2 <= w <= 7): k = sum digits[i] 2^i with every digit 0 or odd in
+/// (-2^(w-1), 2^(w-1)) and at most one nonzero digit in any w consecutive ones. Returns the
+/// number of digits (at most 257).
+constexpr int wnaf(const Limbs& k, int w, int8_t digits[257]) noexcept {
+    u64 x[5] = {k[0], k[1], k[2], k[3], 0};
+    const u64 mask = (u64{1} << w) - 1;
+    int n = 0;
+    while ((x[0] | x[1] | x[2] | x[3] | x[4]) != 0) {
+        int d = 0;
+        if (x[0] & 1) {
+            d = static_cast<int>(x[0] & mask);
+            if (d >= (1 << (w - 1))) d -= 1 << w;
+            // x -= d: subtract a small positive value or add a small one, with carries
+            if (d > 0) {
+                u64 borrow = static_cast<u64>(d);
+                for (int i = 0; i < 5 && borrow != 0; ++i) {
+                    const u64 before = x[i];
+                    x[i] -= borrow;
+                    borrow = before < borrow ? 1 : 0;
+                }
+            } else {
+                u64 carry = static_cast<u64>(-d);
+                for (int i = 0; i < 5 && carry != 0; ++i) {
+                    x[i] += carry;
+                    carry = x[i] < carry ? 1 : 0;
+                }
+            }
+        }
+        digits[n++] = static_cast<int8_t>(d);
+        for (int i = 0; i < 4; ++i) x[i] = (x[i] >> 1) | (x[i + 1] << 63);
+        x[4] >>= 1;
+    }
+    return n;
+}
+
 /// An element of GF(P::kModulus) kept in Montgomery form (value * 2^256 mod p), fully reduced,
 /// so equality is limb equality. P supplies `static constexpr Limbs kModulus` (odd, < 2^256).
 template <class P>
@@ -395,19 +430,27 @@ struct Jacobian {
         return y * q.z * z2z2 == q.y * z * z1z1;
     }
 
-    /// k * this for a 256-bit scalar k, with a fixed 4-bit window.
+    /// The odd multiples P, 3P, ..., (2n-1)P.
+    constexpr void odd_multiples(Jacobian* table, int n) const noexcept {
+        table[0] = *this;
+        const Jacobian twice = dbl();
+        for (int i = 1; i < n; ++i) table[i] = table[i - 1].add(twice);
+    }
+
+    /// k * this for a 256-bit scalar k (width-5 NAF).
     constexpr Jacobian mul(const Limbs& k) const noexcept {
-        Jacobian table[16];
-        table[0] = infinity();
-        table[1] = *this;
-        for (int i = 2; i < 16; ++i)
-            table[i] = (i % 2 == 0) ? table[i / 2].dbl() : table[i - 1].add(*this);
+        int8_t digits[257];
+        const int n = wnaf(k, 5, digits);
+        Jacobian table[8];
+        odd_multiples(table, 8);
         Jacobian r = infinity();
-        const int top = (static_cast<int>(bit_length(k)) + 3) / 4;
-        for (int w = top - 1; w >= 0; --w) {
-            r = r.dbl().dbl().dbl().dbl();
-            const unsigned nib = static_cast<unsigned>(k[w / 16] >> ((w % 16) * 4)) & 0xf;
-            if (nib != 0) r = r.add(table[nib]);
+        for (int i = n - 1; i >= 0; --i) {
+            r = r.dbl();
+            const int d = digits[i];
+            if (d > 0)
+                r = r.add(table[d / 2]);
+            else if (d < 0)
+                r = r.add(table[-d / 2].neg());
         }
         return r;
     }
