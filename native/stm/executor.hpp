@@ -1,0 +1,233 @@
+// The parallel executor: worker threads pull tasks from the scheduler, execute transactions against
+// the multi-version memory through MvView (recording read sets), validate read sets, and at the end
+// the final write sets are materialized in transaction order. See block_stm.hpp.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "stm/mv_memory.hpp"
+#include "stm/scheduler.hpp"
+#include "stm/thread_pool.hpp"
+#include "stm/types.hpp"
+#include "stm/write_buffer.hpp"
+
+namespace pevm::stm {
+
+namespace detail {
+
+inline uint64_t elapsed_ns(std::chrono::steady_clock::time_point since) {
+    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                     std::chrono::steady_clock::now() - since)
+                                     .count());
+}
+
+/// A transaction's view during one parallel incarnation: its own writes first, then the
+/// multi-version memory (each location read once per incarnation and recorded in the read set).
+template <ExecutorTask Task>
+class MvView final : public TxView<typename Task::Location, typename Task::Value> {
+public:
+    using Location = typename Task::Location;
+    using Value = typename Task::Value;
+    using Memory = MultiVersionMemory<Task>;
+
+    MvView(const Task& task, const Memory& memory) : task_(task), memory_(memory) {}
+
+    void begin(TxIdx tx) {
+        tx_ = tx;
+        blocked_ = false;
+        reads_.clear();
+        read_index_.clear();
+        writes_.clear();
+    }
+
+    bool read(const Location& loc, Value& out) override {
+        const auto* own = writes_.find(loc);
+        if (own != nullptr && own->kind == WriteKind::kFull) {
+            out = own->value;
+            return true;
+        }
+        const Value* seen;
+        auto it = read_index_.find(loc);
+        if (it != read_index_.end()) {
+            // SAFETY: read_index_ only holds positions of reads_.
+            seen = &reads_[it->second].value;
+        } else {
+            typename Memory::Read r;
+            if (memory_.read(loc, memory_.find(loc), tx_, r, blocker_, true) !=
+                Memory::ReadStatus::kOk) {
+                blocked_ = true;
+                return false;
+            }
+            read_index_.emplace(loc, static_cast<uint32_t>(reads_.size()));
+            reads_.push_back(std::move(r));
+            seen = &reads_.back().value;
+        }
+        out = own != nullptr ? task_.apply_delta(*seen, own->delta) : *seen;
+        return true;
+    }
+    void write(const Location& loc, const Value& value) override { writes_.write(loc, value); }
+    void add(const Location& loc, const Delta& delta) override { writes_.add(task_, loc, delta); }
+
+    bool blocked() const { return blocked_; }
+    TxIdx blocker() const { return blocker_; }
+    const WriteSet<Location, Value>& writes() const { return writes_.ops(); }
+    WriteSet<Location, Value> take_writes() { return writes_.take(); }
+    typename Memory::ReadSet take_reads() {
+        read_index_.clear();
+        return std::move(reads_);
+    }
+
+private:
+    const Task& task_;
+    const Memory& memory_;
+    TxIdx tx_ = 0;
+    bool blocked_ = false;
+    TxIdx blocker_ = 0;
+    typename Memory::ReadSet reads_;
+    std::unordered_map<Location, uint32_t, typename Task::LocationHash, typename Task::LocationEq>
+        read_index_;
+    TxWriteBuffer<Task> writes_;
+};
+
+/// Per-worker counters, summed once the block is done (no shared counters on the hot path).
+struct alignas(64) WorkerMetrics {
+    uint64_t executions = 0, validations = 0, validation_aborts = 0, estimate_waits = 0;
+    uint64_t execution_ns = 0, validation_ns = 0;
+};
+
+}  // namespace detail
+
+/// Executes the block on `threads` threads of `pool` with Block-STM. The result equals
+/// execute_block_sequential's, whatever the thread count and timing.
+template <ExecutorTask Task>
+BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
+                                         ThreadPool& pool = ThreadPool::global()) {
+    using Memory = MultiVersionMemory<Task>;
+    using ReadSet = typename Memory::ReadSet;
+    using Clock = std::chrono::steady_clock;
+    const auto start = Clock::now();
+    const size_t n = task.size();
+    threads = std::clamp(threads, 1u, ThreadPool::kMaxThreads);
+
+    struct alignas(64) TxState {
+        std::mutex mutex;                      // guards `reads` (validators snapshot it)
+        std::shared_ptr<const ReadSet> reads;  // the last incarnation's read set
+        // Written only by the thread executing the transaction (ordered by the scheduler's
+        // status transitions), read after the block is done.
+        typename Task::Output output{};
+        WriteSet<typename Task::Location, typename Task::Value> writes;
+    };
+    auto states = std::make_unique<TxState[]>(n);
+    Memory memory(task, n);
+    Scheduler scheduler(n);
+    std::vector<detail::WorkerMetrics> worker_metrics(threads);
+
+    auto worker = [&](unsigned id) {
+        detail::MvView<Task> view(task, memory);
+        // SAFETY: id < threads == worker_metrics.size().
+        detail::WorkerMetrics& m = worker_metrics[id];
+
+        auto try_execute = [&](SchedulerTask t) -> SchedulerTask {
+            for (;;) {
+                view.begin(t.tx);
+                const auto t0 = Clock::now();
+                typename Task::Output output = task.execute(t.tx, view);
+                m.execution_ns += detail::elapsed_ns(t0);
+                ++m.executions;
+                if (view.blocked()) {
+                    if (scheduler.add_dependency(t.tx, view.blocker())) {
+                        ++m.estimate_waits;
+                        return {};
+                    }
+                    continue;  // the blocker finished meanwhile: run again at once
+                }
+                const bool wrote_new = memory.record(Version{t.tx, t.incarnation}, view.writes());
+                // SAFETY: t.tx < n (the scheduler only hands out block indices).
+                TxState& s = states[t.tx];
+                s.output = std::move(output);
+                s.writes = view.take_writes();
+                auto reads = std::make_shared<const ReadSet>(view.take_reads());
+                {
+                    std::lock_guard lock(s.mutex);
+                    s.reads = std::move(reads);
+                }
+                return scheduler.finish_execution(t.tx, t.incarnation, wrote_new);
+            }
+        };
+
+        auto validate = [&](SchedulerTask t) -> SchedulerTask {
+            const auto t0 = Clock::now();
+            std::shared_ptr<const ReadSet> reads;
+            {
+                // SAFETY: t.tx < n.
+                std::lock_guard lock(states[t.tx].mutex);
+                reads = states[t.tx].reads;
+            }
+            ++m.validations;
+            const bool valid = reads != nullptr && memory.validate(t.tx, *reads);
+            const bool aborted = !valid && scheduler.try_validation_abort(t.tx, t.incarnation);
+            if (aborted) {
+                ++m.validation_aborts;
+                memory.convert_writes_to_estimates(t.tx);
+            }
+            m.validation_ns += detail::elapsed_ns(t0);
+            return scheduler.finish_validation(t.tx, aborted);
+        };
+
+        SchedulerTask task_in_hand;
+        while (!scheduler.done()) {
+            if (task_in_hand.kind == SchedulerTask::Kind::kExecute) {
+                task_in_hand = try_execute(task_in_hand);
+            } else if (task_in_hand.kind == SchedulerTask::Kind::kValidate) {
+                task_in_hand = validate(task_in_hand);
+            }
+            if (!task_in_hand) {
+                const uint64_t epoch = scheduler.epoch();
+                task_in_hand = scheduler.next_task();
+                if (!task_in_hand && scheduler.indices_exhausted() && !scheduler.done())
+                    scheduler.wait_for_work(epoch);
+            }
+        }
+    };
+    if (n > 0) pool.run(threads, worker);
+
+    BlockOutput<Task> out;
+    BlockMetrics& metrics = out.metrics;
+    metrics.threads = threads;
+    for (const auto& m : worker_metrics) {
+        metrics.executions += m.executions;
+        metrics.validations += m.validations;
+        metrics.validation_aborts += m.validation_aborts;
+        metrics.estimate_waits += m.estimate_waits;
+        metrics.execution_ns += m.execution_ns;
+        metrics.validation_ns += m.validation_ns;
+    }
+    metrics.reexecutions = metrics.executions - n;
+
+    const auto commit_start = Clock::now();
+    out.txs.resize(n);
+    metrics.dependencies.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+        // SAFETY: i < n.
+        TxState& s = states[i];
+        out.txs[i].output = std::move(s.output);
+        out.txs[i].writes = std::move(s.writes);
+        auto& deps = metrics.dependencies[i];
+        if (s.reads) {
+            for (const auto& r : *s.reads) memory.contributors(r, static_cast<TxIdx>(i), deps);
+        }
+        std::sort(deps.begin(), deps.end());
+        deps.erase(std::unique(deps.begin(), deps.end()), deps.end());
+    }
+    materialize(task, out);
+    metrics.commit_ns = detail::elapsed_ns(commit_start);
+    metrics.total_ns = detail::elapsed_ns(start);
+    return out;
+}
+
+}  // namespace pevm::stm

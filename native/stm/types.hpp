@@ -1,0 +1,150 @@
+// The Block-STM vocabulary shared by every part of native/stm (see block_stm.hpp for the story):
+// transaction indices and incarnations, versions, the task interface a VM implements, the view a
+// task reads and writes through, read sets, write sets (full writes and deltas), and the output of
+// a block.
+#pragma once
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "evm/uint256.hpp"
+
+namespace pevm::stm {
+
+/// A transaction's position in the block.
+using TxIdx = uint32_t;
+/// How many times a transaction has been (re)started: 0 for the first execution.
+using Incarnation = uint32_t;
+
+/// Which incarnation of which transaction produced a value.
+struct Version {
+    TxIdx tx = 0;
+    Incarnation incarnation = 0;
+    friend bool operator==(const Version&, const Version&) = default;
+};
+
+/// A DELTA is a commutative addition (mod 2^256) to a balance-like value. Deltas to one location
+/// do not conflict with each other; they are resolved only when a transaction reads the location
+/// or when the block's final state is materialized.
+using Delta = uint256;
+
+/// How a transaction changed one location.
+enum class WriteKind : uint8_t {
+    kFull,   // the location now holds `value`
+    kDelta,  // `delta` was added to whatever the location held
+};
+
+template <class Location, class Value>
+struct WriteOp {
+    Location location{};
+    WriteKind kind = WriteKind::kFull;
+    Value value{};  // kFull
+    Delta delta{};  // kDelta
+};
+
+/// The writes of one incarnation, one entry per location, in the order the transaction first
+/// wrote each location (deterministic, so outputs are identical whatever the thread count).
+template <class Location, class Value>
+using WriteSet = std::vector<WriteOp<Location, Value>>;
+
+/// What a read observed, as validation re-checks it.
+enum class ReadOrigin : uint8_t {
+    kStorage,    // no earlier transaction wrote the location: the pre-block state
+    kVersioned,  // a full write of `version`, with no delta on top of it
+    kResolved,   // deltas were involved: validated by comparing the resolved value
+};
+
+template <class Location, class Value, class Cell>
+struct ReadEntry {
+    Location location{};
+    const Cell* cell = nullptr;  // the multi-version cell when it existed at read time
+    ReadOrigin origin = ReadOrigin::kStorage;
+    Version version{};  // kVersioned
+    Value value{};      // what the transaction saw (compared for kResolved)
+};
+
+/// The view a task executes against. The parallel executor backs it by the multi-version memory,
+/// the sequential oracle by the running block state. A task reads and writes only through it.
+template <class Location, class Value>
+class TxView {
+public:
+    /// The value of `loc` as this transaction sees it (its own writes first). Returns false when
+    /// the read hit an ESTIMATE of an earlier transaction: the task must stop and return at once;
+    /// the engine suspends the transaction until the blocker has re-executed.
+    virtual bool read(const Location& loc, Value& out) = 0;
+    virtual void write(const Location& loc, const Value& value) = 0;
+    /// Adds `delta` to `loc` without reading it (no conflict with other deltas).
+    virtual void add(const Location& loc, const Delta& delta) = 0;
+
+protected:
+    ~TxView() = default;
+};
+
+// The task interface (aptos ExecutorTask-like) the engine is generic over. A Task type provides:
+//
+//   using Location = ...;      // a generic key: account field, storage slot, code, ...
+//   using LocationHash = ...;  // hash functor over Location
+//   using LocationEq = ...;    // equality functor over Location
+//   using Value = ...;         // copyable, with operator==
+//   using Output = ...;        // per-transaction result besides the writes (receipt, digest, ...)
+//   size_t size() const;                                   // number of transactions
+//   Value storage_read(const Location&) const;             // pre-block state, thread-safe
+//   Value apply_delta(const Value& base, const Delta&) const;
+//   Output execute(TxIdx, TxView<Location, Value>&) const; // thread-safe, deterministic in reads
+//
+// execute() must be a deterministic function of the values it read, and must return as soon as a
+// read returns false (its Output is then discarded).
+template <class T>
+concept ExecutorTask = requires(const T& t, const typename T::Location& loc,
+                                const typename T::Value& v, const Delta& d,
+                                TxView<typename T::Location, typename T::Value>& view) {
+    { t.size() } -> std::convertible_to<size_t>;
+    { t.storage_read(loc) } -> std::convertible_to<typename T::Value>;
+    { t.apply_delta(v, d) } -> std::convertible_to<typename T::Value>;
+    { t.execute(TxIdx{}, view) } -> std::convertible_to<typename T::Output>;
+    { typename T::LocationHash{}(loc) } -> std::convertible_to<size_t>;
+    { typename T::LocationEq{}(loc, loc) } -> std::convertible_to<bool>;
+    { v == v } -> std::convertible_to<bool>;
+};
+
+/// Counters and timings of one block. Times are summed over worker threads (thread-time), except
+/// total_ns (wall clock) and commit_ns (the single-threaded materialization at the end).
+struct BlockMetrics {
+    unsigned threads = 1;
+    uint64_t executions = 0;         // calls of Task::execute, including suspended ones
+    uint64_t reexecutions = 0;       // executions beyond the first of each transaction
+    uint64_t validations = 0;        // read-set validations performed
+    uint64_t validation_aborts = 0;  // validations that failed and aborted an incarnation
+    uint64_t estimate_waits = 0;     // suspensions on an ESTIMATE (dependency registered)
+    uint64_t execution_ns = 0;
+    uint64_t validation_ns = 0;
+    uint64_t commit_ns = 0;
+    uint64_t total_ns = 0;
+    /// For each transaction, the earlier transactions whose writes its final incarnation read
+    /// (sorted, unique): the dependency graph actually observed.
+    std::vector<std::vector<TxIdx>> dependencies;
+};
+
+/// One transaction's final result: its last incarnation's output and writes, and for each write
+/// the value the location held right after this transaction (deltas resolved).
+template <class Task>
+struct TxResult {
+    typename Task::Output output{};
+    WriteSet<typename Task::Location, typename Task::Value> writes;
+    std::vector<typename Task::Value> resolved;
+};
+
+/// A block's result, identical for the parallel and the sequential executor.
+template <class Task>
+struct BlockOutput {
+    std::vector<TxResult<Task>> txs;
+    /// The final value of every written location, in order of first write (tx order, then write
+    /// order within the transaction).
+    std::vector<std::pair<typename Task::Location, typename Task::Value>> state_changes;
+    BlockMetrics metrics;
+};
+
+}  // namespace pevm::stm
