@@ -240,29 +240,37 @@ export function decodeRpcBlock(v: unknown, fork?: Fork): Block {
 }
 
 /**
- * A code table: `{"0x<code hash>": "0x<code>"}`. Codes are converted to bytes on first use and
- * shared by every account (and block) that uses them.
+ * A code table: `{"0x<code hash>": "0x<code>"}`. All codes are converted once into one
+ * off-heap buffer (a large table of JavaScript strings would make every garbage collection
+ * slow); `get` returns views into it, shared by every account and block that uses them.
  */
 export class CodeTable {
-  private readonly hex: Map<string, string>;
-  private readonly bytes = new Map<string, Uint8Array>();
+  private readonly index = new Map<string, Uint8Array>();
 
   constructor(json: unknown = {}) {
-    const o = obj(json, "bytecodes");
-    this.hex = new Map(Object.entries(o).map(([k, v]) => [k.toLowerCase(), v as string]));
+    const entries = Object.entries(obj(json, "bytecodes"));
+    let total = 0;
+    for (const [, v] of entries) {
+      if (typeof v !== "string" || !DATA.test(v))
+        throw new DecodeError(`bytecodes: code is not 0x-prefixed even-length hex`);
+      total += (v.length - 2) / 2;
+    }
+    const store = Buffer.allocUnsafe(total);
+    let offset = 0;
+    for (const [k, v] of entries) {
+      const n = (v as string).length / 2 - 1;
+      store.write((v as string).slice(2), offset, n, "hex");
+      this.index.set(k.toLowerCase(), new Uint8Array(store.buffer, store.byteOffset + offset, n));
+      offset += n;
+    }
   }
 
   /** The code with this hash; MissingStateError when the table does not have it. */
   get(codeHash: string, what: string): Uint8Array {
     const key = codeHash.toLowerCase();
     if (key === EMPTY_CODE_HASH) return EMPTY;
-    let code = this.bytes.get(key);
-    if (code === undefined) {
-      const h = this.hex.get(key);
-      if (h === undefined) throw new MissingStateError(`${what}: code ${codeHash} is not in the code table`);
-      code = data(h, `bytecodes[${codeHash}]`);
-      this.bytes.set(key, code);
-    }
+    const code = this.index.get(key);
+    if (code === undefined) throw new MissingStateError(`${what}: code ${codeHash} is not in the code table`);
     return code;
   }
 }

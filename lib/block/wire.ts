@@ -213,8 +213,10 @@ export type BlockFailure =
 class Reader {
   pos = 0;
   readonly buf: Buffer;
+  private readonly bytesView: Uint8Array;
   constructor(data: Uint8Array) {
     this.buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    this.bytesView = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   }
   u8(): number {
     return this.buf[this.pos++]!;
@@ -230,7 +232,9 @@ class Reader {
     return v;
   }
   take(n: number): Uint8Array {
-    const out = new Uint8Array(this.buf.subarray(this.pos, this.pos + n));
+    // A view, not a copy: the result buffer is ours alone, and thousands of small ArrayBuffers
+    // (one per topic, log and hash) would make allocation and garbage collection slow.
+    const out = this.bytesView.subarray(this.pos, this.pos + n);
     this.pos += n;
     return out;
   }
