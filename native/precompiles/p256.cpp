@@ -1,6 +1,6 @@
 // P-256 ECDSA verification: Montgomery fields for p and n, Jacobian points with the a = -3
-// doubling, and u1 G + u2 Q by Shamir's trick over 4-bit windows (one shared doubling chain; the
-// multiples of G are affine and computed once per process, the multiples of Q per call). The
+// doubling, and u1 G + u2 Q by Shamir's trick with interleaved NAFs (one shared doubling chain;
+// the odd multiples of G are affine and computed once per process, those of Q per call). The
 // final x-coordinate test avoids an inversion: x(R) = X/Z^2, so compare X with r Z^2 and, when
 // r + n < p, with (r + n) Z^2.
 #include "precompiles/p256.hpp"
@@ -32,26 +32,23 @@ constexpr Fp kGx = Fp::from_limbs(
 constexpr Fp kGy = Fp::from_limbs(
     {0xcbb6406837bf51f5, 0x2bce33576b315ece, 0x8ee7eb4a7c0f9e16, 0x4fe342e2fe1a7f9b});
 
+// Odd multiples of G for a width-7 NAF: (2i+1) G for i = 0..31, affine.
+constexpr int kGWindow = 7;
+constexpr int kGTable = 1 << (kGWindow - 2);
 struct AffineTable {
-    Fp x[16], y[16];  // k G for k = 1..15 (index 0 unused)
+    Fp x[kGTable], y[kGTable];
 };
 
-/// 1G..15G in affine form, built on first use (thread-safe static initialization).
+/// Built on first use (thread-safe static initialization), 32 inversions once per process.
 const AffineTable& g_table() noexcept {
     static const AffineTable table = [] {
         AffineTable t{};
-        Point acc = Point::from_affine(kGx, kGy);
-        for (int k = 1; k < 16; ++k) {
-            acc.to_affine(t.x[k], t.y[k]);
-            acc = acc.add_affine(kGx, kGy);
-        }
+        Point odd[kGTable];
+        Point::from_affine(kGx, kGy).odd_multiples(odd, kGTable);
+        for (int i = 0; i < kGTable; ++i) odd[i].to_affine(t.x[i], t.y[i]);
         return t;
     }();
     return table;
-}
-
-unsigned nibble(const Limbs& k, int w) noexcept {
-    return static_cast<unsigned>(k[w / 16] >> ((w % 16) * 4)) & 0xf;
 }
 
 bool in_scalar_range(const Limbs& v) noexcept {
@@ -77,19 +74,28 @@ bool p256_verify(std::span<const uint8_t> in) noexcept {
     const Limbs u1 = (Fn::from_limbs(h) * w).to_limbs();
     const Limbs u2 = (Fn::from_limbs(r) * w).to_limbs();
 
-    Point qtab[16];
-    qtab[1] = Point::from_affine(qx, qy);
-    for (int k = 2; k < 16; ++k)
-        qtab[k] = (k % 2 == 0) ? qtab[k / 2].dbl() : qtab[k - 1].add_affine(qx, qy);
+    // u1 G + u2 Q over one doubling chain: width-7 NAF against the static G table (mixed
+    // additions), width-5 NAF against 8 odd multiples of Q.
+    int8_t d1[257], d2[257];
+    const int n1 = field256::wnaf(u1, kGWindow, d1);
+    const int n2 = field256::wnaf(u2, 5, d2);
+    Point qtab[8];
+    Point::from_affine(qx, qy).odd_multiples(qtab, 8);
     const AffineTable& gt = g_table();
 
     Point acc = Point::infinity();
-    for (int wdx = 63; wdx >= 0; --wdx) {
-        acc = acc.dbl().dbl().dbl().dbl();
-        const unsigned a = nibble(u1, wdx);
-        const unsigned b = nibble(u2, wdx);
-        if (a != 0) acc = acc.add_affine(gt.x[a], gt.y[a]);
-        if (b != 0) acc = acc.add(qtab[b]);
+    for (int i = (n1 > n2 ? n1 : n2) - 1; i >= 0; --i) {
+        acc = acc.dbl();
+        const int a = i < n1 ? d1[i] : 0;
+        const int b = i < n2 ? d2[i] : 0;
+        if (a > 0)
+            acc = acc.add_affine(gt.x[a / 2], gt.y[a / 2]);
+        else if (a < 0)
+            acc = acc.add_affine(gt.x[-a / 2], -gt.y[-a / 2]);
+        if (b > 0)
+            acc = acc.add(qtab[b / 2]);
+        else if (b < 0)
+            acc = acc.add(qtab[-b / 2].neg());
     }
     if (acc.is_infinity()) return false;
 
