@@ -244,6 +244,13 @@ export function decodeRpcBlock(v: unknown, fork?: Fork): Block {
  * off-heap buffer (a large table of JavaScript strings would make every garbage collection
  * slow); `get` returns views into it, shared by every account and block that uses them.
  */
+const knownHashes = new WeakMap<Uint8Array, Uint8Array>();
+
+/** The keccak hash of `code` when it came from a code table keyed by hash (saves hashing it). */
+export function knownCodeHash(code: Uint8Array): Uint8Array | undefined {
+  return knownHashes.get(code);
+}
+
 export class CodeTable {
   private readonly index = new Map<string, Uint8Array>();
 
@@ -260,7 +267,9 @@ export class CodeTable {
     for (const [k, v] of entries) {
       const n = (v as string).length / 2 - 1;
       store.write((v as string).slice(2), offset, n, "hex");
-      this.index.set(k.toLowerCase(), new Uint8Array(store.buffer, store.byteOffset + offset, n));
+      const code = new Uint8Array(store.buffer, store.byteOffset + offset, n);
+      if (HASH.test(k)) knownHashes.set(code, new Uint8Array(Buffer.from(k.slice(2), "hex")));
+      this.index.set(k.toLowerCase(), code);
       offset += n;
     }
   }

@@ -6,6 +6,7 @@
  */
 import { InvalidArgumentError } from "../errors";
 import { forkRevision } from "../fork";
+import { knownCodeHash } from "./json";
 import type {
   AccountDiff,
   Block,
@@ -136,7 +137,12 @@ export function encodeBlockRequest(
     }
   }
   w.u32(codes.length);
-  for (const c of codes) w.bytes(c);
+  for (const c of codes) {
+    const hash = knownCodeHash(c);
+    w.u8(hash ? 1 : 0);
+    if (hash) w.raw(hash);
+    w.bytes(c);
+  }
   w.u32(ctx.pre.size);
   for (const [address, acc] of ctx.pre) {
     w.addr(address);

@@ -11,7 +11,7 @@
 //            b32 parentHash, u8 hasBeaconRoot, b32 beaconRoot,
 //            u32 unknownOmmers, u32 n, n x (addr coinbase, u64 number)               [ommers]
 //            u8 hasWithdrawals, u32 n, n x (u64 index, u64 validator, addr, u64 gwei)
-//     codes: u32 n, n x bytes
+//     codes: u32 n, n x (u8 hasHash, [b32 keccak of the code, trusted], bytes code)
 //     pre:   u32 n, n x (addr, w256 balance, u64 nonce, u32 codeIndex (0xffffffff: none),
 //                        u32 m, m x (b32 key, b32 value))
 //     hashes: u32 n, n x (u64 number, b32 hash)
@@ -230,8 +230,12 @@ std::vector<uint8_t> run_block(std::span<const uint8_t> request) {
 
     state::PreState pre((flags & 1) != 0);
     std::vector<evmc_bytes32> code_hashes;
-    for (uint32_t n = r.count(4, "codes"); n > 0; --n)
-        code_hashes.push_back(pre.put_code(r.bytes("code")));
+    for (uint32_t n = r.count(5, "codes"); n > 0; --n) {
+        const bool has_hash = r.u8("code hasHash") != 0;
+        const evmc_bytes32 hash = has_hash ? r.b32("code hash") : evmc_bytes32{};
+        const auto code = r.bytes("code");
+        code_hashes.push_back(has_hash ? pre.put_code(code, hash) : pre.put_code(code));
+    }
     for (uint32_t n = r.count(68, "pre-state"); n > 0; --n) {
         const evmc_address a = r.addr("account address");
         const uint256 balance = r.w256("account balance");

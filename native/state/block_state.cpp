@@ -46,6 +46,12 @@ evmc_bytes32 PreState::put_code(std::span<const uint8_t> code) {
     return hash;
 }
 
+evmc_bytes32 PreState::put_code(std::span<const uint8_t> code, const evmc_bytes32& hash) {
+    if (code.empty()) return kEmptyCodeHash;
+    codes_.try_emplace(hash, code.begin(), code.end());
+    return hash;
+}
+
 void PreState::put_account(const evmc_address& addr, uint64_t nonce, const uint256& balance,
                            const evmc_bytes32& code_hash) {
     Entry& e = accounts_[addr];

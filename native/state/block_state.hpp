@@ -29,6 +29,8 @@ public:
 
     /// Adds a code; returns its hash.
     evmc_bytes32 put_code(std::span<const uint8_t> code);
+    /// Adds a code whose hash the caller already knows (a code table keyed by hash).
+    evmc_bytes32 put_code(std::span<const uint8_t> code, const evmc_bytes32& hash);
     void put_account(const evmc_address& addr, uint64_t nonce, const uint256& balance,
                      const evmc_bytes32& code_hash);
     void put_storage(const evmc_address& addr, const evmc_bytes32& key, const evmc_bytes32& value);
