@@ -62,58 +62,89 @@ CodeAnalysis::CodeAnalysis(const uint8_t* code, size_t size, evmc_revision rev)
     }
     constants_.reserve(n_big);
 
-    // The open block: its BEGINBLOCK index, gas so far, stack height relative to the entry.
+    struct Op {  // static facts of one opcode of the open block
+        int32_t req, change, gas;
+    };
+    struct Merged {  // a JUMPDEST inside the open block
+        size_t op;    // its index in `ops`
+        size_t next;  // the instruction that follows it
+        size_t pos;   // its code offset
+    };
+    struct Pending {  // an ENTRY to append after the code
+        size_t pos, next;
+        int64_t gas;
+        int32_t req, growth;
+    };
+    std::vector<Op> ops;
+    std::vector<Merged> merged;
+    std::vector<Pending> entries;
+    std::vector<std::pair<size_t, size_t>> corrections;  // instruction, ops through it
+    std::vector<std::pair<size_t, uint256>> static_jumps;  // instruction, destination
     size_t block = 0;
-    int64_t block_gas = 0;
-    int32_t height = 0, req = 0, max_growth = 0;
-    std::vector<std::pair<size_t, int64_t>> corrections;  // instruction, block gas through it
 
+    auto fill = [](Instruction& ins, int64_t g, int32_t req, int32_t growth) {
+        // Clamped values still fail: > 1024 items, or more gas than any message carries.
+        ins.arg.block.gas = static_cast<int32_t>(std::min<int64_t>(g, INT32_MAX));
+        ins.arg.block.stack_req = static_cast<int16_t>(std::min(req, 2000));
+        ins.arg.block.stack_max = static_cast<int16_t>(std::min(growth, 2000));
+    };
     auto open_block = [&] {
         block = instrs_.size();
         instrs_.push_back({handlers[kOpBeginBlock], {}});
-        block_gas = 0;
-        height = req = max_growth = 0;
+        ops.clear();
+        merged.clear();
         corrections.clear();
     };
     auto close_block = [&] {
-        Instruction& b = instrs_[block];
-        // Base gas per block is bounded by 32000 * code size: fits easily in int32 for any code
-        // the chain can hold; clamp anyway so a huge synthetic code just runs out of gas.
-        b.arg.block.gas = static_cast<int32_t>(std::min<int64_t>(block_gas, INT32_MAX));
-        b.arg.block.stack_req = static_cast<int16_t>(std::min(req, 2000));
-        b.arg.block.stack_max = static_cast<int16_t>(std::min(max_growth, 2000));
-        for (auto [idx, through] : corrections) instrs_[idx].arg.correction = block_gas - through;
+        // Backwards over the block: the gas, stack requirement and growth of every suffix.
+        int32_t req = 0, growth = 0;
+        int64_t g = 0;
+        size_t m = merged.size();
+        std::vector<int64_t> suffix_gas(ops.size() + 1, 0);
+        for (size_t k = ops.size(); k-- > 0;) {
+            const Op& o = ops[k];
+            req = std::max(o.req, req - o.change);
+            growth = std::max(0, o.change + growth);
+            g += o.gas;
+            suffix_gas[k] = g;
+            while (m > 0 && merged[m - 1].op == k) {
+                --m;
+                entries.push_back({merged[m].pos, merged[m].next, g, req, growth});
+            }
+        }
+        fill(instrs_[block], g, req, growth);
+        for (auto [idx, through] : corrections) instrs_[idx].arg.correction = suffix_gas[through];
+    };
+    auto add_op = [&](uint8_t op) {
+        ops.push_back({kTraits[op].stack_required, kTraits[op].stack_change, gas[op]});
     };
 
     open_block();
-    bool block_empty = true;
+    bool last_push = false;  // the previous instruction is a PUSH of this block
+    uint256 last_push_value;
     for (size_t i = 0; i < size; ++i) {
         const uint8_t op = code[i];
         if (op == OP_JUMPDEST) {
-            if (!block_empty) {
-                close_block();
-                open_block();
+            if (ops.empty()) {
+                jumpdest_[i] = static_cast<int32_t>(block);
+            } else {
+                merged.push_back({ops.size(), instrs_.size(), i});
             }
-            jumpdest_[i] = static_cast<int32_t>(block);
-            block_gas += gas[op];
-            block_empty = false;
+            add_op(op);
+            last_push = false;
             continue;
         }
-        block_empty = false;
         if (gas[op] < 0) {  // undefined in this fork: halts when reached
             instrs_.push_back({handlers[kOpUndefined], {}});
             close_block();
             open_block();
-            block_empty = true;
+            last_push = false;
             continue;
         }
-        const OpcodeTraits& t = kTraits[op];
-        req = std::max<int32_t>(req, t.stack_required - height);
-        height += t.stack_change;
-        max_growth = std::max(max_growth, height);
-        block_gas += gas[op];
+        add_op(op);
 
         Instruction ins{handlers[op], {}};
+        bool is_push = false;
         if (op >= OP_PUSH1 && op <= OP_PUSH32) {
             const size_t n = op - OP_PUSH1 + 1;
             uint8_t buf[32] = {};
@@ -126,22 +157,53 @@ CodeAnalysis::CodeAnalysis(const uint8_t* code, size_t size, evmc_revision rev)
                 constants_.push_back(v);
                 ins.arg.big = &constants_.back();  // reserved above: no reallocation
             }
+            is_push = true;
+            last_push_value = v;
             i += n;
         } else if (op == OP_PC) {
             ins.arg.small = i;
         } else if (needs_correction(op)) {
-            corrections.emplace_back(instrs_.size(), block_gas);
+            corrections.emplace_back(instrs_.size(), ops.size());
         }
-        instrs_.push_back(ins);
+        if ((op == OP_JUMP || op == OP_JUMPI) && last_push) {
+            // Fuse with the PUSH before it: same block, same gas and stack accounting.
+            Instruction& prev = instrs_.back();
+            prev = {handlers[op == OP_JUMP ? kOpJumpStatic : kOpJumpiStatic], {}};
+            static_jumps.emplace_back(instrs_.size() - 1, last_push_value);
+        } else {
+            instrs_.push_back(ins);
+        }
+        last_push = is_push;
         if (ends_block(op)) {
             close_block();
             open_block();
-            block_empty = true;
+            last_push = false;
         }
     }
     // Running off the end is STOP.
     instrs_.push_back({handlers[OP_STOP], {}});
     close_block();
+
+    // ENTRY pairs after the code: [ENTRY with the suffix's checks][continuation].
+    instrs_.reserve(instrs_.size() + 2 * entries.size());
+    for (const Pending& e : entries) {
+        jumpdest_[e.pos] = static_cast<int32_t>(instrs_.size());
+        Instruction entry{handlers[kOpEntry], {}};
+        fill(entry, e.gas, e.req, e.growth);
+        instrs_.push_back(entry);
+        Instruction cont{nullptr, {}};
+        cont.arg.small = e.next;
+        instrs_.push_back(cont);
+    }
+    // No more growth: indices become pointers.
+    for (size_t k = 0; k < entries.size(); ++k) {
+        Instruction& cont = instrs_[jumpdest_[entries[k].pos] + 1];
+        cont.arg.target = instrs_.data() + cont.arg.small;
+    }
+    for (const auto& [idx, dest] : static_jumps) {
+        const bool ok = dest.fits_u64() && dest.w[0] < size && jumpdest_[dest.w[0]] >= 0;
+        instrs_[idx].arg.target = ok ? instrs_.data() + jumpdest_[dest.w[0]] : nullptr;
+    }
 }
 
 std::shared_ptr<const CodeAnalysis> analyze(const uint8_t* code, size_t size, evmc_revision rev) {

@@ -8,7 +8,14 @@
 // This is exact: a block can only leave early through an exceptional halt, which consumes all
 // gas and reverts everything whatever the order, and the instructions that observe the gas left
 // (GAS, calls, creates, SSTORE's sentry) add back the base gas of the rest of their block (their
-// `correction`). JUMPDEST costs nothing at run time: it is its block's BEGINBLOCK.
+// `correction`).
+//
+// JUMPDEST costs nothing at run time. One that starts a block is that block's BEGINBLOCK. One
+// reached by falling through from the code before it does not end the block (a block is
+// entered at its start or at such a JUMPDEST, and always runs to its end unless it halts): a
+// jump to it enters through an ENTRY pseudo-instruction, kept after the code, that charges and
+// checks the rest of the block from that JUMPDEST on, then continues in the middle of the block.
+// PUSH followed by JUMP or JUMPI becomes one static jump whose target is resolved here.
 #pragma once
 
 #include <cstddef>
@@ -26,6 +33,7 @@ struct Instruction {
     union {
         uint64_t small;         // PUSH1..PUSH8 value, PC value
         const uint256* big;     // PUSH9..PUSH32 value
+        const Instruction* target;  // static jumps (null: bad destination), ENTRY continuation
         int64_t correction;     // out-of-line instructions: base gas of the rest of the block
         struct {
             int32_t gas;        // BEGINBLOCK: base gas of the block
@@ -38,7 +46,10 @@ struct Instruction {
 /// Pseudo-opcodes beyond the 256 byte values in the handler table.
 inline constexpr int kOpBeginBlock = 256;
 inline constexpr int kOpUndefined = 257;
-inline constexpr int kNumHandlers = 258;
+inline constexpr int kOpJumpStatic = 258;   // PUSH + JUMP
+inline constexpr int kOpJumpiStatic = 259;  // PUSH + JUMPI
+inline constexpr int kOpEntry = 260;        // jump entry into the middle of a block
+inline constexpr int kNumHandlers = 261;
 
 /// The dispatch loop's handler table (interpreter.cpp).
 const void* const* instruction_handlers() noexcept;
@@ -64,7 +75,7 @@ private:
     std::vector<uint8_t> code_;
     std::vector<Instruction> instrs_;
     std::vector<uint256> constants_;
-    std::vector<int32_t> jumpdest_;  // per code byte: instruction index, -1 = not a JUMPDEST
+    std::vector<int32_t> jumpdest_;  // per code byte: BEGINBLOCK or ENTRY index, -1 = none
 };
 
 /// Analyses `code` for one use.

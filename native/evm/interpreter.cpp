@@ -91,7 +91,7 @@ evmc_status_code run(Frame* fp, const CodeAnalysis* ap, int64_t* gas_io,
         &&L_UNDEFINED, &&L_UNDEFINED, &&L_UNDEFINED, &&L_UNDEFINED, &&L_UNDEFINED, &&L_UNDEFINED, &&L_UNDEFINED, &&L_UNDEFINED,  // 0xe8
         &&L_CREATE, &&L_CALL, &&L_CALLCODE, &&L_RETURN, &&L_DELEGATECALL, &&L_CREATE2, &&L_UNDEFINED, &&L_UNDEFINED,  // 0xf0
         &&L_UNDEFINED, &&L_UNDEFINED, &&L_STATICCALL, &&L_UNDEFINED, &&L_UNDEFINED, &&L_REVERT, &&L_INVALID, &&L_SELFDESTRUCT,  // 0xf8
-        &&L_BEGINBLOCK, &&L_UNDEFINED,  // kOpBeginBlock, kOpUndefined
+        &&L_BEGINBLOCK, &&L_UNDEFINED, &&L_JUMP_STATIC, &&L_JUMPI_STATIC, &&L_ENTRY,  // pseudo-ops
     };
     if (handlers_out != nullptr) {
         *handlers_out = kLabels;
@@ -150,6 +150,28 @@ L_BEGINBLOCK : {
     if (height < ip->arg.block.stack_req) goto stack_underflow;
     if (height + ip->arg.block.stack_max > kStackLimit) goto stack_overflow;
 }
+    PEVM_NEXT();
+
+L_ENTRY : {  // a jump into the middle of a block: check the rest of it, then continue there
+    if ((gas -= ip->arg.block.gas) < 0) goto out_of_gas;
+    const ptrdiff_t height = top - base;
+    if (height < ip->arg.block.stack_req) goto stack_underflow;
+    if (height + ip->arg.block.stack_max > kStackLimit) goto stack_overflow;
+    ip = ip[1].arg.target;
+}
+    goto* ip->handler;
+L_JUMP_STATIC:
+    if (ip->arg.target == nullptr) goto bad_jump;
+    ip = ip->arg.target;
+    goto* ip->handler;
+L_JUMPI_STATIC:
+    if (top[-1]) {
+        if (ip->arg.target == nullptr) goto bad_jump;
+        --top;
+        ip = ip->arg.target;
+        goto* ip->handler;
+    }
+    --top;
     PEVM_NEXT();
 
 L_STOP:
