@@ -4,7 +4,9 @@
 # Paths that start with <( are relative to binding.gyp (the project root), plain ones to this file.
 {
   "variables": {
-    "ckzg_dir": "<!(node -p \"require('path').relative(process.cwd(), require('path').dirname(require.resolve('c-kzg/package.json')))\")"
+    # c-kzg is an optionalDependency (its own install step compiles an addon we do not use and
+    # fails without a compiler, which must not fail installing our prebuilt package).
+    "ckzg_dir": "<!(node -e \"const p = require('path'); try { console.log(p.relative(process.cwd(), p.dirname(require.resolve('c-kzg/package.json')))) } catch { console.error('parallel-evm: building from source needs the c-kzg package (an optional dependency: the blst and c-kzg sources of the KZG and BLS12-381 precompiles); run npm install'); process.exit(1) }\")"
   },
   "targets": [
     {
