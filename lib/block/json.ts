@@ -8,6 +8,7 @@
 import { DecodeError, MissingStateError } from "../errors";
 import type { Fork } from "../fork";
 import type { Account, State } from "../state";
+import { signingHash } from "./rlp-block";
 import type {
   AccessListEntry,
   Authorization,
@@ -134,14 +135,16 @@ function authorizations(v: unknown, what: string): Authorization[] {
   });
 }
 
-/** One JSON-RPC transaction. `from` is required: this format carries the recovered sender. */
-export function decodeRpcTransaction(v: unknown, what: string): BlockTransaction {
+/**
+ * One JSON-RPC transaction. The sender is `from` when given; otherwise it is recovered (natively)
+ * from `v`/`yParity`, `r` and `s` over the signing hash computed here.
+ */
+export function decodeRpcTransaction(v: unknown, what: string, chainId = 1n): BlockTransaction {
   const o = obj(v, what);
   const type = o["type"] === undefined ? 0n : quantity(o["type"], `${what}.type`);
   if (type > 4n) throw new DecodeError(`${what}.type: unknown transaction type ${type}`);
   const tx: BlockTransaction = {
     type: Number(type) as BlockTransaction["type"],
-    sender: address(o["from"], `${what}.from`),
     to: o["to"] === null || o["to"] === undefined ? null : address(o["to"], `${what}.to`),
     nonce: quantity(o["nonce"], `${what}.nonce`, U64),
     value: quantity(o["value"], `${what}.value`),
@@ -163,8 +166,25 @@ export function decodeRpcTransaction(v: unknown, what: string): BlockTransaction
   }
   if (tx.type === 4)
     tx.authorizationList = authorizations(o["authorizationList"], `${what}.authorizationList`);
-  const chainId = opt(o, "chainId", quantity, what);
-  if (chainId !== undefined) tx.chainId = chainId;
+  const txChainId = opt(o, "chainId", quantity, what);
+  if (txChainId !== undefined) tx.chainId = txChainId;
+  if (o["from"] !== undefined && o["from"] !== null) {
+    tx.sender = address(o["from"], `${what}.from`);
+  } else {
+    const vv = opt(o, "v", quantity, what);
+    const parity = tx.type === 0 ? undefined : (opt(o, "yParity", quantity, what) ?? vv);
+    if (tx.type === 0 && vv === undefined) throw new DecodeError(`${what}: neither from nor v`);
+    const yParity = tx.type === 0 ? (vv! >= 35n ? (vv! - 35n) % 2n : vv! - 27n) : parity;
+    if (yParity === undefined || yParity < 0n || yParity > 1n)
+      throw new DecodeError(`${what}: neither from nor a valid signature parity`);
+    const legacyChainId = tx.type === 0 && vv! >= 35n ? (vv! - 35n) / 2n : chainId;
+    tx.signature = {
+      signingHash: signingHash(tx, tx.type === 0 ? legacyChainId : (txChainId ?? chainId), vv),
+      r: quantity(o["r"], `${what}.r`),
+      s: quantity(o["s"], `${what}.s`),
+      yParity: Number(yParity),
+    };
+  }
   return tx;
 }
 

@@ -263,6 +263,45 @@ export function decodeTransaction(
   return tx;
 }
 
+function word32(v: bigint): Uint8Array {
+  return Uint8Array.from(Buffer.from(v.toString(16).padStart(64, "0"), "hex"));
+}
+
+function addrBytes(a: string): Uint8Array {
+  return Uint8Array.from(Buffer.from(a.slice(2), "hex"));
+}
+
+/**
+ * The signing hash of a decoded transaction (what its sender signed), for sources that give the
+ * signature but not the sender. `v` is the legacy v (27/28, or EIP-155 35 + 2 chainId + parity).
+ */
+export function signingHash(tx: BlockTransaction, chainId: bigint, v?: bigint): Uint8Array {
+  const b = bigintToBytes;
+  const to = tx.to === null ? new Uint8Array(0) : addrBytes(tx.to);
+  const al: RlpItem = (tx.accessList ?? []).map((e) => [addrBytes(e.address), e.storageKeys.map(word32)]);
+  if (tx.type === 0) {
+    const fields: RlpItem[] = [b(tx.nonce), b(tx.gasPrice ?? 0n), b(tx.gasLimit), to, b(tx.value), tx.data];
+    if (v !== undefined && v >= 35n) fields.push(b(chainId), new Uint8Array(0), new Uint8Array(0));
+    return keccak256(rlpEncode(fields));
+  }
+  const fees: RlpItem[] =
+    tx.type === 1 ? [b(tx.gasPrice ?? 0n)] : [b(tx.maxPriorityFeePerGas ?? 0n), b(tx.maxFeePerGas ?? 0n)];
+  const fields: RlpItem[] = [b(chainId), b(tx.nonce), ...fees, b(tx.gasLimit), to, b(tx.value), tx.data, al];
+  if (tx.type === 3) fields.push(b(tx.maxFeePerBlobGas ?? 0n), tx.blobVersionedHashes ?? []);
+  if (tx.type === 4)
+    fields.push(
+      (tx.authorizationList ?? []).map((a) => [
+        b(a.chainId),
+        addrBytes(a.address),
+        b(a.nonce),
+        b(a.yParity),
+        b(a.r),
+        b(a.s),
+      ]),
+    );
+  return keccak256(typed(tx.type, fields));
+}
+
 /** The encoding of each transaction as the transactions trie stores it. */
 export function transactionTrieValue(item: RlpItem): Uint8Array {
   return item instanceof Uint8Array ? item : rlpEncode(item);

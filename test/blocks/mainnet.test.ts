@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { executeBlock } from "../../lib/block/execute";
 import { loadMainnetBlock, openMainnetFixture } from "../../lib/block/fixture";
+import { decodeRpcBlock } from "../../lib/block/json";
 import { verifyBlock } from "../../lib/block/verify";
 import { requireSharedData, sharedDataDir, skipSharedData } from "../helpers/fixtures";
 
@@ -30,6 +31,30 @@ describe.skipIf(skip)("mainnet blocks", () => {
     }
     expect(failures).toEqual([]);
   });
+
+  it(
+    "recovers the senders from the signatures when `from` is absent (types 0 to 3)",
+    { timeout: 120_000 },
+    async () => {
+      const fx = openMainnetFixture(dir);
+      for (const n of [2_675_000n, 13_217_637n, 19_932_703n]) {
+        const { block, context } = loadMainnetBlock(fx, n);
+        const json = JSON.parse(
+          fs.readFileSync(path.join(dir, "blocks", n.toString(), "block.json"), "utf8"),
+        ) as {
+          transactions: Record<string, unknown>[];
+        };
+        for (const t of json.transactions) delete t["from"];
+        const recovered = decodeRpcBlock(json);
+        expect(recovered.transactions.every((t) => t.sender === undefined && t.signature !== undefined)).toBe(
+          true,
+        );
+        const r = await executeBlock(recovered, context);
+        expect(r.receipts.map((x) => x.sender)).toEqual(block.transactions.map((t) => t.sender));
+        expect(verifyBlock(recovered, r).mismatches).toEqual([]);
+      }
+    },
+  );
 
   it("the same block twice gives the same receipts and diff (the oracle is deterministic)", async () => {
     const fx = openMainnetFixture(dir);
