@@ -1,0 +1,94 @@
+/** The `run` and `blocktest` commands end to end, and executeBlock leaving the event loop free. */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { executeBlock } from "../../lib/block/execute";
+import { loadMainnetBlock, openMainnetFixture } from "../../lib/block/fixture";
+import { main } from "../../lib/cli/main";
+import { sharedDataDir, skipSharedData } from "../helpers/fixtures";
+
+async function runCli(args: string[]): Promise<{ status: number; out: string }> {
+  let out = "";
+  vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  });
+  vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+  const status = await main(args);
+  vi.restoreAllMocks();
+  return { status, out };
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+const skip = skipSharedData("run/blocktest CLI");
+const mainnet = path.join(sharedDataDir, "mainnet");
+
+describe.skipIf(skip)("parallel-evm run", () => {
+  it("prints one JSON document with the documented fields; exit 0 when verified", async () => {
+    const { status, out } = await runCli(["run", "--fixture", mainnet, "--block", "4370000", "--json"]);
+    expect(status).toBe(0);
+    const doc = JSON.parse(out) as { blocks: Record<string, unknown>[]; totals: Record<string, unknown> };
+    expect(doc.blocks).toHaveLength(1);
+    for (const k of [
+      "number",
+      "txs",
+      "gasUsed",
+      "policy",
+      "threads",
+      "verified",
+      "mismatches",
+      "decodeMs",
+      "executeMs",
+      "mgasPerSec",
+    ])
+      expect(doc.blocks[0]).toHaveProperty(k);
+    expect(doc.blocks[0]!["verified"]).toBe(true);
+    expect(doc.blocks[0]!["policy"]).toBe("sequential");
+    expect(doc.totals["verified"]).toBe(1);
+  });
+
+  it("exits 1 and names the mismatching field when a header does not match", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pevm-run-"));
+    fs.mkdirSync(path.join(dir, "blocks", "4370000"), { recursive: true });
+    for (const f of ["bytecodes.json", "block_hashes.json"])
+      fs.copyFileSync(path.join(mainnet, f), path.join(dir, f));
+    const src = path.join(mainnet, "blocks", "4370000");
+    fs.copyFileSync(path.join(src, "pre_state.json"), path.join(dir, "blocks", "4370000", "pre_state.json"));
+    const block = JSON.parse(fs.readFileSync(path.join(src, "block.json"), "utf8")) as Record<
+      string,
+      unknown
+    >;
+    block["gasUsed"] = "0x1";
+    fs.writeFileSync(path.join(dir, "blocks", "4370000", "block.json"), JSON.stringify(block));
+    const { status, out } = await runCli(["run", "--fixture", dir]);
+    expect(status).toBe(1);
+    expect(out).toMatch(/4370000 .* no \(gasUsed\)/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("executeBlock runs off the event loop", async () => {
+    const fx = openMainnetFixture(mainnet);
+    const { block, context } = loadMainnetBlock(fx, 13_217_637n);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    await executeBlock(block, context);
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThan(0);
+  });
+});
+
+describe.skipIf(skip)("parallel-evm blocktest", () => {
+  it("ends with N passed, M failed", async () => {
+    const dest = process.env["PEVM_FIXTURES"] ?? path.join(os.tmpdir(), "parallel-evm-fixtures");
+    const { execFileSync } = await import("node:child_process");
+    execFileSync("bash", [path.join(sharedDataDir, "unpack.sh"), dest], { stdio: "ignore" });
+    const dir = path.join(dest, "blockchain_tests", "prague", "eip7251_consolidations");
+    const { status, out } = await runCli(["blocktest", dir]);
+    expect(status).toBe(0);
+    expect(out.trimEnd().split("\n").pop()).toMatch(/^\d+ passed, 0 failed$/);
+  });
+});
