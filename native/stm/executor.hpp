@@ -180,18 +180,24 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
         };
 
         SchedulerTask task_in_hand;
-        while (!scheduler.done()) {
-            if (task_in_hand.kind == SchedulerTask::Kind::kExecute) {
-                task_in_hand = try_execute(task_in_hand);
-            } else if (task_in_hand.kind == SchedulerTask::Kind::kValidate) {
-                task_in_hand = validate(task_in_hand);
+        try {
+            while (!scheduler.done()) {
+                if (task_in_hand.kind == SchedulerTask::Kind::kExecute) {
+                    task_in_hand = try_execute(task_in_hand);
+                } else if (task_in_hand.kind == SchedulerTask::Kind::kValidate) {
+                    task_in_hand = validate(task_in_hand);
+                }
+                if (!task_in_hand) {
+                    const uint64_t epoch = scheduler.epoch();
+                    task_in_hand = scheduler.next_task();
+                    if (!task_in_hand && scheduler.indices_exhausted() && !scheduler.done())
+                        scheduler.wait_for_work(epoch);
+                }
             }
-            if (!task_in_hand) {
-                const uint64_t epoch = scheduler.epoch();
-                task_in_hand = scheduler.next_task();
-                if (!task_in_hand && scheduler.indices_exhausted() && !scheduler.done())
-                    scheduler.wait_for_work(epoch);
-            }
+        } catch (...) {
+            // A task threw (e.g. out of memory): stop every worker, the pool rethrows it.
+            scheduler.halt();
+            throw;
         }
     };
     if (n > 0) pool.run(threads, worker);

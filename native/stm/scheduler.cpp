@@ -177,6 +177,11 @@ SchedulerTask Scheduler::finish_validation(TxIdx tx, bool aborted) {
     return {};
 }
 
+void Scheduler::halt() {
+    done_.store(true, std::memory_order_release);  // pairs with the acquire in done()
+    wake();
+}
+
 void Scheduler::wake() {
     epoch_.fetch_add(1, std::memory_order_seq_cst);  // seq_cst: Dekker pairing with sleepers_
     if (sleepers_.load(std::memory_order_seq_cst) != 0) {

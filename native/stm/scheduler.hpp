@@ -63,6 +63,9 @@ public:
     /// After a validation; if it aborted, returns the re-execution task when it can run now.
     SchedulerTask finish_validation(TxIdx tx, bool aborted);
 
+    /// Stops the block early (a worker failed): done() becomes true and sleepers wake up.
+    void halt();
+
     /// Idle wait: returns when the scheduler state may have changed since `epoch()` returned
     /// `seen` (an index went back, or the block is done). Workers call it only when both indices
     /// have passed the end of the block, so no work is missed while they sleep.
