@@ -30,6 +30,7 @@
 
 #include "boundary.hpp"
 #include "exports.hpp"
+#include "state/deep_stack.hpp"
 #include "state/state_view.hpp"
 #include "state/transition.hpp"
 #include "state/vm_loader.hpp"
@@ -198,7 +199,8 @@ Napi::Value executeTransaction(const Napi::CallbackInfo& info) {
         if (vm.external == nullptr) throw CodedError(kVmLoad, error);
     }
 
-    const state::TxOutcome out = state::transition(pre, env, tx, rev, vm);
+    state::TxOutcome out;
+    state::run_with_deep_stack([&] { out = state::transition(pre, env, tx, rev, vm); });
 
     Writer w;
     if (out.invalid) {
