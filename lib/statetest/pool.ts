@@ -8,6 +8,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { native } from "../binding";
 import { folderOf, planRun, runFile, type CaseResult, type RunOptions } from "./runner";
 
 export interface ParallelRunOptions extends RunOptions {
@@ -50,8 +51,11 @@ export async function runStateTestsParallel(
   const queue: Task[] = plan
     .map((p, index) => ({ ...p, index, size: fs.statSync(p.file).size }))
     .sort((a, b) => b.size - a.size);
+  // Load the addon here first: a broken build fails once, clearly, instead of in every child.
+  native();
   let done = 0;
-  await new Promise<void>((resolve) => {
+  let deathsInARow = 0;
+  await new Promise<void>((resolve, reject) => {
     const record = (task: Task, results: CaseResult[]): void => {
       perFile[task.index] = results;
       done++;
@@ -70,6 +74,7 @@ export async function runStateTestsParallel(
       child.on("message", (msg: { index: number; results: CaseResult[] }) => {
         const task = current!;
         current = undefined;
+        deathsInARow = 0;
         record(task, msg.results);
         feed();
       });
@@ -91,7 +96,13 @@ export async function runStateTestsParallel(
             },
           },
         ]);
-        if (queue.length > 0) start();
+        // A child that dies on file after file is broken, not the files: stop the run.
+        if (++deathsInARow >= 5) {
+          reject(
+            new Error(`state-test worker processes died ${deathsInARow} times in a row (last: ${task.file})`),
+          );
+          queue.length = 0;
+        } else if (queue.length > 0) start();
       });
       feed();
     };
