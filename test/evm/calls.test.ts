@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Fork } from "../../lib/fork";
-import { call, code, create2, mstore, push } from "../helpers/bytecode";
+import { call, code, create, create2, mstore, push } from "../helpers/bytecode";
 import { bigintToBytes, rlpEncode } from "../../lib/rlp";
 import { CONTRACT, OTHER, SENDER, account, create2Address, hexToU8, keccak, run, slot } from "../helpers/evm";
 
@@ -127,6 +127,27 @@ describe("SELFDESTRUCT", () => {
     const r = run("Cancun", { code: code("ADDRESS", "SELFDESTRUCT"), balance: 1000n });
     expect(r.gasUsed).toBe(21000n + 5002n);
     expect(r.post.get(CONTRACT)?.balance).toBe(1000n);
+  });
+});
+
+describe("CREATE and the EIP-3860 initcode limit", () => {
+  it("CREATE of 49152 zero bytes (STOP) pays memory, 32000 and 2 per initcode word", () => {
+    // pushes: PUSH2 49152, PUSH1 0, PUSH1 0 = 9; memory 1536 words: 4608 + 1536^2/512 = 9216;
+    // CREATE 32000 + 2 * 1536 = 35072; the initcode stops at once; POP 2
+    const r = run("Cancun", { code: code(create(0, 0, 49152), "POP") });
+    expect(r.status).toBe("success");
+    expect(r.gasUsed).toBe(21000n + 9n + 9216n + 35072n + 2n);
+    const address =
+      "0x" +
+      Buffer.from(keccak(rlpEncode([hexToU8(CONTRACT), bigintToBytes(1n)])).subarray(12)).toString("hex");
+    expect(r.post.get(address)).toMatchObject({ nonce: 1n });
+    expect(r.post.get(CONTRACT)?.nonce).toBe(2n);
+  });
+
+  it("CREATE of 49153 bytes is an exceptional halt consuming all gas", () => {
+    const r = run("Cancun", { code: code(create(0, 0, 49153), "POP") });
+    expect(r.status).toBe("failure");
+    expect(r.gasUsed).toBe(1_000_000n);
   });
 });
 

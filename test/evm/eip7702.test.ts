@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Fork } from "../../lib/fork";
-import { code, sstore } from "../helpers/bytecode";
-import { OTHER, SENDER, account, run, slot } from "../helpers/evm";
+import { call, code, push, sstore } from "../helpers/bytecode";
+import { CONTRACT, OTHER, SENDER, account, run, slot } from "../helpers/evm";
 import { addressOf, privateKey, signAuthorization } from "../helpers/sign";
 
 const DELEGATE = "0x000000000000000000000000000000000000d31e";
@@ -87,6 +87,32 @@ describe("EIP-7702 set-code transactions", () => {
       },
     });
     expect(empty.invalid).toBeDefined();
+  });
+
+  it("a CALL from a contract to a delegated EOA also pays for the delegate's access", () => {
+    const authority = "0x000000000000000000000000000000000000a11c";
+    const r = run("Prague", {
+      code: code(call({ gas: (1n << 256n) - 1n, to: authority }), "POP"),
+      pre: {
+        [authority]: account({ balance: 1n, code: designator(DELEGATE) }),
+        [DELEGATE]: account({ code: sstore(0, 1) }),
+      },
+    });
+    // 7 pushes 21 + cold authority 2600 + cold delegate 2600 + the delegate's code 6 + 22100
+    // (unused gas comes back) + POP 2
+    expect(r.gasUsed).toBe(21000n + 21n + 2600n + 2600n + 22106n + 2n);
+    expect(slot(r, authority, 0)).toBe(1n);
+  });
+
+  it("EXTCODESIZE of a delegated EOA is the designator's 23 bytes", () => {
+    const authority = "0x000000000000000000000000000000000000a11c";
+    const r = run("Prague", {
+      code: code(push(authority), "EXTCODESIZE", push(0), "SSTORE"),
+      pre: { [authority]: account({ balance: 1n, code: designator(DELEGATE) }) },
+    });
+    // PUSH20 3 + EXTCODESIZE cold 2600 + PUSH1 3 + SSTORE 22100
+    expect(r.gasUsed).toBe(21000n + 3n + 2600n + 3n + 22100n);
+    expect(r.post.get(CONTRACT)?.storage.get(0n)).toBe(23n);
   });
 
   it("a delegated EOA can still send transactions (it is not SENDER_NOT_EOA)", () => {
