@@ -119,6 +119,8 @@ evmc_status_code run(Frame* fp, const CodeAnalysis* ap, int64_t* gas_io,
             status = r_.status;                                              \
             goto halt;                                                       \
         }                                                                    \
+        /* what is left cannot pay the rest of the block, already charged */ \
+        if (gas < 0) goto out_of_gas;                                        \
         top += kTraits[OP_##NAME].stack_change;                              \
     }                                                                        \
     PEVM_NEXT();

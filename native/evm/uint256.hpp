@@ -10,6 +10,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
+
+#if defined(__x86_64__)
+#include <x86intrin.h>
+#endif
 
 #include "evm/evmc.h"
 
@@ -81,7 +86,16 @@ constexpr bool operator==(const uint256& a, const uint256& b) noexcept {
 constexpr bool operator!=(const uint256& a, const uint256& b) noexcept { return !(a == b); }
 
 constexpr bool operator<(const uint256& a, const uint256& b) noexcept {
-    // Borrow chain of a - b: compiles to sub/sbb without branches.
+#if defined(__x86_64__)
+    if (!std::is_constant_evaluated()) {  // the borrow of a - b: one sub/sbb chain
+        unsigned long long t;
+        unsigned char c = _subborrow_u64(0, a.w[0], b.w[0], &t);
+        c = _subborrow_u64(c, a.w[1], b.w[1], &t);
+        c = _subborrow_u64(c, a.w[2], b.w[2], &t);
+        c = _subborrow_u64(c, a.w[3], b.w[3], &t);
+        return c != 0;
+    }
+#endif
     unsigned __int128 t = (unsigned __int128)a.w[0] - b.w[0];
     uint64_t borrow = (uint64_t)(t >> 64) & 1;
     for (int i = 1; i < 4; ++i) {
@@ -194,6 +208,16 @@ constexpr uint256 signextend(const uint256& b, const uint256& x) noexcept {
 // ---- add, sub, mul ---------------------------------------------------------------------------
 
 constexpr uint256 operator+(const uint256& a, const uint256& b) noexcept {
+#if defined(__x86_64__)
+    if (!std::is_constant_evaluated()) {  // one add/adc chain
+        unsigned long long t0, t1, t2, t3;
+        unsigned char c = _addcarry_u64(0, a.w[0], b.w[0], &t0);
+        c = _addcarry_u64(c, a.w[1], b.w[1], &t1);
+        c = _addcarry_u64(c, a.w[2], b.w[2], &t2);
+        _addcarry_u64(c, a.w[3], b.w[3], &t3);
+        return {t0, t1, t2, t3};
+    }
+#endif
     uint256 r;
     uint64_t carry = 0;
     for (int i = 0; i < 4; ++i) {
@@ -204,6 +228,16 @@ constexpr uint256 operator+(const uint256& a, const uint256& b) noexcept {
     return r;
 }
 constexpr uint256 operator-(const uint256& a, const uint256& b) noexcept {
+#if defined(__x86_64__)
+    if (!std::is_constant_evaluated()) {  // one sub/sbb chain
+        unsigned long long t0, t1, t2, t3;
+        unsigned char c = _subborrow_u64(0, a.w[0], b.w[0], &t0);
+        c = _subborrow_u64(c, a.w[1], b.w[1], &t1);
+        c = _subborrow_u64(c, a.w[2], b.w[2], &t2);
+        _subborrow_u64(c, a.w[3], b.w[3], &t3);
+        return {t0, t1, t2, t3};
+    }
+#endif
     uint256 r;
     uint64_t borrow = 0;
     for (int i = 0; i < 4; ++i) {
@@ -254,8 +288,73 @@ inline uint64_t udiv128(uint64_t hi, uint64_t lo, uint64_t d, uint64_t* r) noexc
 #endif
 }
 
-/// Knuth algorithm D. u has m limbs (m <= 8), d has n significant limbs (1 <= n <= 4,
-/// d[n-1] != 0). Writes q[0..m) (zeroed above m-n) and r[0..n).
+/// Knuth algorithm D with an N-limb divisor (2 <= N <= 4, d[N-1] != 0) and an m-limb
+/// numerator (N <= m <= 8, u[m-1] != 0). Writes q[0..m-N] and r[0..N).
+template <int N>
+inline void udivrem_knuth(const uint64_t* u, int m, const uint64_t* d, uint64_t* q,
+                          uint64_t* r) noexcept {
+    const unsigned s = (unsigned)__builtin_clzll(d[N - 1]);
+    uint64_t vn[N], un[9];
+    for (int i = N - 1; i > 0; --i) vn[i] = s ? (d[i] << s) | (d[i - 1] >> (64 - s)) : d[i];
+    vn[0] = d[0] << s;
+    un[m] = s ? u[m - 1] >> (64 - s) : 0;
+    for (int i = m - 1; i > 0; --i) un[i] = s ? (u[i] << s) | (u[i - 1] >> (64 - s)) : u[i];
+    un[0] = u[0] << s;
+
+    const uint64_t dh = vn[N - 1], dl = vn[N - 2];
+    for (int j = m - N; j >= 0; --j) {
+        uint64_t* uj = un + j;
+        uint64_t qhat, rhat;
+        bool rhat_overflow = false;
+        if (uj[N] >= dh) {  // == dh (invariant un[j+N..] < vn); the digit is at most 2^64-1
+            qhat = ~0ull;
+            const unsigned __int128 t = (unsigned __int128)uj[N - 1] + dh;
+            rhat = (uint64_t)t;
+            rhat_overflow = (t >> 64) != 0;
+        } else {
+            qhat = udiv128(uj[N], uj[N - 1], dh, &rhat);
+        }
+        while (!rhat_overflow &&
+               (unsigned __int128)qhat * dl > (((unsigned __int128)rhat << 64) | uj[N - 2])) {
+            --qhat;
+            const unsigned __int128 t = (unsigned __int128)rhat + dh;
+            rhat = (uint64_t)t;
+            rhat_overflow = (t >> 64) != 0;
+        }
+        // uj[0..N] -= qhat * vn
+        uint64_t borrow = 0, carry = 0;
+        for (int i = 0; i < N; ++i) {
+            const unsigned __int128 p = (unsigned __int128)qhat * vn[i] + carry;
+            carry = (uint64_t)(p >> 64);
+            const uint64_t lo = (uint64_t)p;
+            const uint64_t x = uj[i];
+            const uint64_t y = x - lo;
+            const uint64_t z = y - borrow;
+            borrow = (uint64_t)(x < lo) | (uint64_t)(y < borrow);
+            uj[i] = z;
+        }
+        const uint64_t x = uj[N];
+        const uint64_t y = x - carry;
+        const uint64_t z = y - borrow;
+        const bool negative = (x < carry) | (y < borrow);
+        uj[N] = z;
+        if (negative) {  // qhat was one too large: add back once
+            --qhat;
+            uint64_t c = 0;
+            for (int i = 0; i < N; ++i) {
+                const unsigned __int128 s2 = (unsigned __int128)uj[i] + vn[i] + c;
+                uj[i] = (uint64_t)s2;
+                c = (uint64_t)(s2 >> 64);
+            }
+            uj[N] += c;
+        }
+        q[j] = qhat;
+    }
+    for (int i = 0; i < N; ++i) r[i] = s ? (un[i] >> s) | (un[i + 1] << (64 - s)) : un[i];
+}
+
+/// u has m limbs (m <= 8), d has n significant limbs (1 <= n <= 4). Writes q[0..m) (zero above
+/// the quotient's digits) and r[0..n).
 inline void udivrem(const uint64_t* u, int m, const uint64_t* d, int n, uint64_t* q,
                     uint64_t* r) noexcept {
     for (int i = 0; i < m; ++i) q[i] = 0;
@@ -264,63 +363,20 @@ inline void udivrem(const uint64_t* u, int m, const uint64_t* d, int n, uint64_t
         for (int i = 0; i < n; ++i) r[i] = i < m ? u[i] : 0;
         return;
     }
-    if (n == 1) {
+    switch (n) {
+    case 1: {
         uint64_t rem = 0;
         for (int i = m - 1; i >= 0; --i) q[i] = udiv128(rem, u[i], d[0], &rem);
         r[0] = rem;
         return;
     }
-    const unsigned s = (unsigned)__builtin_clzll(d[n - 1]);
-    uint64_t vn[4], un[9];
-    for (int i = n - 1; i > 0; --i) vn[i] = s ? (d[i] << s) | (d[i - 1] >> (64 - s)) : d[i];
-    vn[0] = d[0] << s;
-    un[m] = s ? u[m - 1] >> (64 - s) : 0;
-    for (int i = m - 1; i > 0; --i) un[i] = s ? (u[i] << s) | (u[i - 1] >> (64 - s)) : u[i];
-    un[0] = u[0] << s;
-
-    const uint64_t dh = vn[n - 1], dl = vn[n - 2];
-    for (int j = m - n; j >= 0; --j) {
-        uint64_t qhat, rhat;
-        bool rhat_overflow = false;
-        if (un[j + n] >= dh) {  // == dh (invariant un[j+n..] < vn); the digit is at most 2^64-1
-            qhat = ~0ull;
-            const unsigned __int128 t = (unsigned __int128)un[j + n - 1] + dh;
-            rhat = (uint64_t)t;
-            rhat_overflow = (t >> 64) != 0;
-        } else {
-            qhat = udiv128(un[j + n], un[j + n - 1], dh, &rhat);
-        }
-        while (!rhat_overflow &&
-               (unsigned __int128)qhat * dl > (((unsigned __int128)rhat << 64) | un[j + n - 2])) {
-            --qhat;
-            const unsigned __int128 t = (unsigned __int128)rhat + dh;
-            rhat = (uint64_t)t;
-            rhat_overflow = (t >> 64) != 0;
-        }
-        // un[j..j+n] -= qhat * vn
-        uint64_t borrow = 0, carry = 0;
-        for (int i = 0; i < n; ++i) {
-            const unsigned __int128 p = (unsigned __int128)qhat * vn[i] + carry;
-            carry = (uint64_t)(p >> 64);
-            const unsigned __int128 t = (unsigned __int128)un[i + j] - (uint64_t)p - borrow;
-            un[i + j] = (uint64_t)t;
-            borrow = (uint64_t)(t >> 64) & 1;
-        }
-        const unsigned __int128 t = (unsigned __int128)un[j + n] - carry - borrow;
-        un[j + n] = (uint64_t)t;
-        if ((uint64_t)(t >> 64) & 1) {  // went negative: add back once
-            --qhat;
-            uint64_t c = 0;
-            for (int i = 0; i < n; ++i) {
-                const unsigned __int128 s2 = (unsigned __int128)un[i + j] + vn[i] + c;
-                un[i + j] = (uint64_t)s2;
-                c = (uint64_t)(s2 >> 64);
-            }
-            un[j + n] += c;
-        }
-        q[j] = qhat;
+    case 2:
+        return udivrem_knuth<2>(u, m, d, q, r);
+    case 3:
+        return udivrem_knuth<3>(u, m, d, q, r);
+    default:
+        return udivrem_knuth<4>(u, m, d, q, r);
     }
-    for (int i = 0; i < n; ++i) r[i] = s ? (un[i] >> s) | (un[i + 1] << (64 - s)) : un[i];
 }
 
 inline int significant_limbs(const uint64_t* x, int n) noexcept {
@@ -376,6 +432,10 @@ inline uint256 smod(const uint256& a, const uint256& b) noexcept {
 inline uint256 addmod(const uint256& a, const uint256& b, const uint256& m) noexcept {
     const int n = detail::significant_limbs(m.w, 4);
     if (n == 0) return {};
+    if (a < m && b < m) {  // the usual case in modular arithmetic: one conditional subtraction
+        const uint256 s = a + b;
+        return (s < a || s >= m) ? s - m : s;
+    }
     uint64_t s[5];
     uint64_t carry = 0;
     for (int i = 0; i < 4; ++i) {
