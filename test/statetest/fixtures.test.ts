@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { evmcVmPath } from "../../lib/binding";
 import { runFile } from "../../lib/statetest/runner";
 import { formatSummary, summarize } from "../../lib/statetest/report";
 import { skipSharedData, stateTestsDir } from "../helpers/fixtures";
@@ -42,6 +43,16 @@ describe.skipIf(skip)("state tests: a representative sample of the fixtures", ()
     expect([count("Cancun"), count("Prague"), count("Osaka")]).toEqual([cancun, prague, osaka]);
     const failures = results.filter((r) => !r.passed);
     expect(failures.length, formatSummary(summarize(results))).toBe(0);
+  });
+
+  it("the EVMC VM library (--vm) gives identical results on the sample", () => {
+    const vm = evmcVmPath();
+    expect(vm, "the EVMC VM library beside the addon is missing").toBeDefined();
+    for (const [file] of sample) {
+      const builtIn = runFile(path.join(root, file), root).map(({ executionNs: _, ...r }) => r);
+      const viaEvmc = runFile(path.join(root, file), root, { vm: vm! }).map(({ executionNs: _, ...r }) => r);
+      expect(viaEvmc).toEqual(builtIn);
+    }
   });
 
   it("runs only the requested fork", () => {
