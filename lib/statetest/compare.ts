@@ -50,7 +50,13 @@ export function compareAccount(
   actual: Account,
 ): StateDifference | undefined {
   if (expected.balance !== actual.balance)
-    return { kind: "balance", address, expected: hexQ(expected.balance), actual: hexQ(actual.balance) };
+    return {
+      kind: "balance",
+      address,
+      expected: hexQ(expected.balance),
+      // The signed difference helps spot gas errors: a sender off by k * gas price wei.
+      actual: `${hexQ(actual.balance)} (${actual.balance > expected.balance ? "+" : ""}${actual.balance - expected.balance} wei)`,
+    };
   if (expected.nonce !== actual.nonce)
     return { kind: "nonce", address, expected: hexQ(expected.nonce), actual: hexQ(actual.nonce) };
   if (!sameBytes(expected.code, actual.code))

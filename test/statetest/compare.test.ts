@@ -61,7 +61,7 @@ describe("compareState", () => {
       kind: "balance",
       address: B,
       expected: "0x14",
-      actual: "0x13",
+      actual: "0x13 (-1 wei)",
     });
     actual = clone(expected);
     actual.get(A)!.nonce = 2n;

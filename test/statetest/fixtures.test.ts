@@ -105,7 +105,7 @@ describe.skipIf(skip)("state tests: a corrupted expectation is reported with its
     const [r] = runFile(file, tmp, { forks: ["Cancun"] });
     // The contract comes first in the expected state, so its balance is the first difference.
     expect(r?.failure?.kind).toBe("balance");
-    expect(r?.failure?.message).toMatch(`${contract} balance: expected 0x5, got 0x0`);
+    expect(r?.failure?.message).toMatch(`${contract} balance: expected 0x5, got 0x0 (-5 wei)`);
     const file2 = corrupt(tload, (json) => {
       for (const t of Object.values(json)) delete Object.values(t.post)[0]![0]!.state[coinbase];
     });
