@@ -21,14 +21,14 @@ Options:
   --fork NAME   only this fork (Cancun, Prague, Osaka, or any earlier one)
   --vm PATH     execute with this EVMC VM shared library (e.g. $(parallel-evm vm-path))
   --json        print one JSON document instead of the tables
-  --jobs N      worker threads (default: the number of CPUs)
+  --jobs N      worker processes (default: the number of CPUs); 0 runs in this process
   --max-failures N  list at most N failing cases in the text report (default: all)
 `;
 
-function positiveInt(value: string | undefined, what: string): number | undefined {
+function integerArg(value: string | undefined, what: string, min: number): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^[0-9]+$/.test(value) || Number(value) < 1)
-    throw new UsageError(`${what} must be a positive integer`);
+  if (!/^[0-9]+$/.test(value) || Number(value) < min)
+    throw new UsageError(`${what} must be an integer >= ${min}`);
   return Number(value);
 }
 
@@ -69,8 +69,8 @@ export const statetestCommand: Command = {
       vm = path.resolve(values.vm);
       if (!fs.existsSync(vm)) throw new UsageError(`no such EVMC VM library: ${values.vm}`);
     }
-    const jobs = positiveInt(values.jobs, "--jobs") ?? os.availableParallelism();
-    const maxFailures = positiveInt(values["max-failures"], "--max-failures");
+    const jobs = integerArg(values.jobs, "--jobs", 0) ?? os.availableParallelism();
+    const maxFailures = integerArg(values["max-failures"], "--max-failures", 1);
     const progress = !values.json && process.stderr.isTTY;
     const started = process.hrtime.bigint();
     const results = await runStateTestsParallel(positionals, {
@@ -98,7 +98,7 @@ export const statetestCommand: Command = {
       const lastNewline = text.lastIndexOf("\n", text.length - 2);
       process.stdout.write(text.slice(0, lastNewline + 1));
       process.stdout.write(
-        `${results.length} cases in ${seconds.toFixed(1)} s on ${jobs} thread(s)${vm ? `, VM ${vm}` : ""}\n`,
+        `${results.length} cases in ${seconds.toFixed(1)} s with ${jobs} worker process(es)${vm ? `, VM ${vm}` : ""}\n`,
       );
       process.stdout.write(text.slice(lastNewline + 1));
     }

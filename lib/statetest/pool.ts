@@ -2,8 +2,9 @@
  * Runs state-test files on several child processes (one file per task, largest first so the
  * children finish together) and returns the results in file order, as the sequential run would.
  * Processes rather than threads: a native crash (or a sanitizer abort) in one file is reported as
- * that file's failure, a fresh child takes over, and the run goes on. Falls back to this process
- * for jobs <= 1 or when the compiled worker script is not available (running from TypeScript).
+ * that file's failure, a fresh child takes over, and the run goes on (see ./worker.ts for the
+ * children's large stacks). Falls back to this process when the compiled worker script is not
+ * available (running from TypeScript sources, as vitest does) or when jobs is 0.
  */
 import { fork, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
@@ -12,7 +13,7 @@ import { native } from "../binding";
 import { folderOf, planRun, runFile, type CaseResult, type RunOptions } from "./runner";
 
 export interface ParallelRunOptions extends RunOptions {
-  /** Worker processes; default 1 (this process). */
+  /** Worker processes; default 1; 0 runs in this process. */
   jobs?: number;
   /** Called after each file with the number of files done and the total. */
   onProgress?: (done: number, total: number) => void;
@@ -38,10 +39,10 @@ export async function runStateTestsParallel(
     ...(options.forks !== undefined ? { forks: options.forks } : {}),
     ...(options.vm !== undefined ? { vm: options.vm } : {}),
   };
-  const jobs = Math.max(1, Math.min(options.jobs ?? 1, plan.length));
+  const jobs = Math.max(0, Math.min(options.jobs ?? 1, plan.length));
   const script = workerScript();
   const perFile: CaseResult[][] = new Array<CaseResult[]>(plan.length);
-  if (jobs <= 1 || !script) {
+  if (jobs === 0 || !script) {
     plan.forEach(({ file, root }, i) => {
       perFile[i] = runFile(file, root, runOptions);
       options.onProgress?.(i + 1, plan.length);
