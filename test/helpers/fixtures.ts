@@ -5,7 +5,6 @@
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
@@ -39,12 +38,13 @@ export function requireSharedData(): void {
 }
 
 /**
- * The unpacked state tests (DEST/state_tests). DEST is PEVM_FIXTURES or a folder in the OS temp
- * dir; unpack.sh is idempotent (a stamp file), so this is cheap after the first call.
+ * The unpacked state tests (DEST/state_tests). DEST is PEVM_FIXTURES or .cache/fixtures in the
+ * repository (where CI unpacks them; git-ignored); unpack.sh is idempotent (a stamp file), so
+ * this is cheap after the first call.
  */
 export function stateTestsDir(): string {
   requireSharedData();
-  const dest = process.env["PEVM_FIXTURES"] ?? path.join(os.tmpdir(), "parallel-evm-fixtures");
+  const dest = process.env["PEVM_FIXTURES"] ?? path.join(repoRoot, ".cache", "fixtures");
   execFileSync("bash", [path.join(sharedDataDir, "unpack.sh"), dest], { stdio: "ignore" });
   return path.join(dest, "state_tests");
 }
