@@ -41,7 +41,7 @@ public:
     };
 
     using Read = ReadEntry<Location, Value, Cell>;
-    using ReadSet = std::vector<Read>;
+    using ReadSet = stm::ReadSet<Location, Value, Cell>;
 
     enum class ReadStatus : uint8_t { kOk, kDependency };
 

@@ -32,15 +32,6 @@ enum class TxStatus : uint8_t {
     kAborting,
 };
 
-/// A unit of work handed to a worker thread.
-struct SchedulerTask {
-    enum class Kind : uint8_t { kNone, kExecute, kValidate };
-    Kind kind = Kind::kNone;
-    TxIdx tx = 0;
-    Incarnation incarnation = 0;
-    explicit operator bool() const noexcept { return kind != Kind::kNone; }
-};
-
 class Scheduler {
 public:
     explicit Scheduler(size_t num_txs);

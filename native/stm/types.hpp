@@ -66,6 +66,10 @@ struct ReadEntry {
     Value value{};      // what the transaction saw (compared for kResolved)
 };
 
+/// A read set: every location an incarnation read from the multi-version memory, once each.
+template <class Location, class Value, class Cell>
+using ReadSet = std::vector<ReadEntry<Location, Value, Cell>>;
+
 /// The view a task executes against. The parallel executor backs it by the multi-version memory,
 /// the sequential oracle by the running block state. A task reads and writes only through it.
 template <class Location, class Value>
@@ -81,6 +85,15 @@ public:
 
 protected:
     ~TxView() = default;
+};
+
+/// A unit of work handed to a worker thread.
+struct SchedulerTask {
+    enum class Kind : uint8_t { kNone, kExecute, kValidate };
+    Kind kind = Kind::kNone;
+    TxIdx tx = 0;
+    Incarnation incarnation = 0;
+    explicit operator bool() const noexcept { return kind != Kind::kNone; }
 };
 
 // The task interface (aptos ExecutorTask-like) the engine is generic over. A Task type provides:
