@@ -133,25 +133,33 @@ constexpr uint256 operator~(const uint256& a) noexcept {
 
 constexpr uint256 operator<<(const uint256& a, uint64_t n) noexcept {
     if (n >= 256) return {};
-    const unsigned limbs = (unsigned)(n / 64), bits = (unsigned)(n % 64);
-    uint256 r;
-    for (int i = 3; i >= (int)limbs; --i) {
-        uint64_t v = a.w[i - limbs] << bits;
-        if (bits != 0 && i - (int)limbs - 1 >= 0) v |= a.w[i - limbs - 1] >> (64 - bits);
-        r.w[i] = v;
+    const unsigned bits = (unsigned)(n % 64);
+    uint64_t x0 = a.w[0], x1 = a.w[1], x2 = a.w[2], x3 = a.w[3];
+    switch (n / 64) {  // whole limbs first, then the bits, with no data-dependent loops
+    case 1: x3 = x2, x2 = x1, x1 = x0, x0 = 0; break;
+    case 2: x3 = x1, x2 = x0, x1 = 0, x0 = 0; break;
+    case 3: x3 = x0, x2 = 0, x1 = 0, x0 = 0; break;
+    default: break;
     }
-    return r;
+    if (bits == 0) return {x0, x1, x2, x3};
+    const unsigned rb = 64 - bits;
+    return {x0 << bits, (x1 << bits) | (x0 >> rb), (x2 << bits) | (x1 >> rb),
+            (x3 << bits) | (x2 >> rb)};
 }
 constexpr uint256 operator>>(const uint256& a, uint64_t n) noexcept {
     if (n >= 256) return {};
-    const unsigned limbs = (unsigned)(n / 64), bits = (unsigned)(n % 64);
-    uint256 r;
-    for (unsigned i = 0; i + limbs < 4; ++i) {
-        uint64_t v = a.w[i + limbs] >> bits;
-        if (bits != 0 && i + limbs + 1 < 4) v |= a.w[i + limbs + 1] << (64 - bits);
-        r.w[i] = v;
+    const unsigned bits = (unsigned)(n % 64);
+    uint64_t x0 = a.w[0], x1 = a.w[1], x2 = a.w[2], x3 = a.w[3];
+    switch (n / 64) {
+    case 1: x0 = x1, x1 = x2, x2 = x3, x3 = 0; break;
+    case 2: x0 = x2, x1 = x3, x2 = 0, x3 = 0; break;
+    case 3: x0 = x3, x1 = 0, x2 = 0, x3 = 0; break;
+    default: break;
     }
-    return r;
+    if (bits == 0) return {x0, x1, x2, x3};
+    const unsigned rb = 64 - bits;
+    return {(x0 >> bits) | (x1 << rb), (x1 >> bits) | (x2 << rb), (x2 >> bits) | (x3 << rb),
+            x3 >> bits};
 }
 constexpr uint256 operator<<(const uint256& a, const uint256& n) noexcept {
     return n.fits_u64() ? a << n.w[0] : uint256{};
@@ -250,17 +258,19 @@ constexpr uint256 operator-(const uint256& a, const uint256& b) noexcept {
 constexpr uint256 operator-(const uint256& a) noexcept { return uint256{} - a; }
 
 constexpr uint256 operator*(const uint256& a, const uint256& b) noexcept {
-    uint256 r;
-    for (int i = 0; i < 4; ++i) {
-        uint64_t carry = 0;
-        for (int j = 0; i + j < 4; ++j) {
-            const unsigned __int128 t =
-                (unsigned __int128)a.w[i] * b.w[j] + r.w[i + j] + carry;
-            r.w[i + j] = (uint64_t)t;
-            carry = (uint64_t)(t >> 64);
-        }
-    }
-    return r;
+    // Column by column: 6 full products and 4 low halves (the rest falls off the top).
+    using u128 = unsigned __int128;
+    const u128 p00 = (u128)a.w[0] * b.w[0];
+    const u128 p01 = (u128)a.w[0] * b.w[1], p10 = (u128)a.w[1] * b.w[0];
+    const u128 p02 = (u128)a.w[0] * b.w[2], p11 = (u128)a.w[1] * b.w[1],
+               p20 = (u128)a.w[2] * b.w[0];
+    const u128 t1 = (p00 >> 64) + (uint64_t)p01 + (uint64_t)p10;
+    const u128 t2 = (t1 >> 64) + (p01 >> 64) + (p10 >> 64) + (uint64_t)p02 + (uint64_t)p11 +
+                    (uint64_t)p20;
+    const uint64_t r3 = (uint64_t)(t2 >> 64) + (uint64_t)(p02 >> 64) + (uint64_t)(p11 >> 64) +
+                        (uint64_t)(p20 >> 64) + a.w[0] * b.w[3] + a.w[1] * b.w[2] +
+                        a.w[2] * b.w[1] + a.w[3] * b.w[0];
+    return {(uint64_t)p00, (uint64_t)t1, (uint64_t)t2, r3};
 }
 
 inline uint256& operator+=(uint256& a, const uint256& b) noexcept { return a = a + b; }
