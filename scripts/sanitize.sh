@@ -2,6 +2,8 @@
 # Builds the addon with a sanitizer and runs tests under it.
 #   scripts/sanitize.sh asan [vitest args...]   AddressSanitizer + UndefinedBehaviorSanitizer
 #   scripts/sanitize.sh tsan [vitest args...]   ThreadSanitizer
+#   scripts/sanitize.sh asan --cli ARGS...      the parallel-evm CLI instead of vitest, e.g.
+#                                               --cli statetest .cache/fixtures/state_tests
 # The instrumented addon is built in a private copy (scripts/dev-build.sh), so ./build keeps the
 # release build. Node itself is not instrumented, so the sanitizer runtime (gcc's, from Debian's
 # libasan8/libubsan1/libtsan2) is preloaded into it. Any report fails the run.
@@ -35,8 +37,13 @@ export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:log_path=$log_dir/r
 
 cd "$root"
 status=0
-LD_PRELOAD=$runtime node node_modules/vitest/vitest.mjs run "$@" 2>&1 | tee "$log_dir/output" || status=$?
-[[ $status == 0 ]] && status=${PIPESTATUS[0]}
+if [[ ${1:-} == --cli ]]; then
+  shift
+  [[ -f dist/cjs/cli/main.js ]] || npm run build:ts >/dev/null
+  LD_PRELOAD=$runtime node bin/parallel-evm.js "$@" 2>&1 | tee "$log_dir/output" || status=$?
+else
+  LD_PRELOAD=$runtime node node_modules/vitest/vitest.mjs run "$@" 2>&1 | tee "$log_dir/output" || status=$?
+fi
 pattern='ERROR: AddressSanitizer|runtime error:|WARNING: ThreadSanitizer|ERROR: LeakSanitizer|SUMMARY: [A-Za-z]+Sanitizer'
 if compgen -G "$log_dir/report*" >/dev/null || grep -Eq "$pattern" "$log_dir/output"; then
   echo "sanitize.sh: the $flavour build reported problems:" >&2
