@@ -28,11 +28,15 @@ if (isMainThread) {
     process.stderr.write(`state-test worker: ${err.stack ?? String(err)}\n`);
     process.exit(1);
   });
-  process.on("disconnect", () => {
-    void inner.terminate().then(() => process.exit(0));
-  });
+  // When the parent is done, let the thread and then the process end on their own (no
+  // terminate() or exit(): a clean teardown keeps LeakSanitizer runs quiet).
+  process.on("disconnect", () => inner.postMessage(null));
 } else {
-  parentPort!.on("message", (task: Task) => {
+  parentPort!.on("message", (task: Task | null) => {
+    if (task === null) {
+      parentPort!.close();
+      return;
+    }
     parentPort!.postMessage({ index: task.index, results: runFile(task.file, task.root, task.options) });
   });
 }
