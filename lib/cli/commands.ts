@@ -6,4 +6,10 @@ import { statetestCommand } from "./statetest";
 import { vmPathCommand } from "./vm-path";
 
 /** Every subcommand, in the order `--help` lists them. Add a command with one line here. */
-export const commands: Command[] = [runCommand, blocktestCommand, statetestCommand, benchCommand, vmPathCommand];
+export const commands: Command[] = [
+  runCommand,
+  blocktestCommand,
+  statetestCommand,
+  benchCommand,
+  vmPathCommand,
+];
