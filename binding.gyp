@@ -3,7 +3,7 @@
   "variables": {
     # PEVM_SANITIZE=asan|tsan builds an instrumented addon (scripts/sanitize.sh); empty = release.
     "pevm_sanitize%": "<!(node -p \"process.env.PEVM_SANITIZE || ''\")",
-    "secp256k1_dir": "<!(node -p \"require('path').relative(process.cwd(), require('path').dirname(require.resolve('secp256k1/package.json')))\")/src/secp256k1"
+    "secp256k1_dir": "<!(node scripts/native-deps.js dir secp256k1)/src/secp256k1"
   },
   "target_defaults": {
     "cflags!": ["-fno-exceptions", "-O2", "-O0"],

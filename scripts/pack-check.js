@@ -1,7 +1,8 @@
 // Proves the published package works on a machine with no compiler: packs the package (with its
 // prebuild), installs the tarball into an empty temporary project with a PATH that holds only node
 // node, npm and sh (no cc, c++, make or python), lets the package's install script run, and checks that
-// both `require` and `import` load the prebuilt addon and compute a keccak.
+// both `require` and `import` load the prebuilt addon and compute a keccak; then builds the
+// installed package from source with the C sources it ships.
 "use strict";
 const { execFileSync } = require("child_process");
 const fs = require("fs");
@@ -95,6 +96,39 @@ try {
     encoding: "utf8",
   }).trim();
   console.log(`pack-check: the parallel-evm command runs (version ${version})`);
+
+  // From source: the same tarball on a machine with a compiler, where no prebuild is used. The C
+  // sources of libsecp256k1, blst and c-kzg come from the package's own deps/ folder (their npm
+  // packages are not installed), so this proves the published package builds by itself.
+  if (!files.some((f) => f.startsWith("deps/c-kzg/")) || !files.some((f) => f.startsWith("deps/secp256k1/")))
+    throw new Error("the package lacks the vendored C sources in deps/");
+  for (const pkg of ["c-kzg", "secp256k1"]) {
+    if (fs.existsSync(path.join(app, "node_modules", pkg))) throw new Error(`${pkg} was installed for users`);
+  }
+  const gyp = path.join(path.dirname(npmCli), "..", "node_modules", "node-gyp", "bin", "node-gyp.js");
+  console.log("pack-check: building the installed package from source (no prebuild)...");
+  execFileSync(process.execPath, [gyp, "rebuild", "-j", "max"], {
+    cwd: installed,
+    env: { ...process.env, PEVM_SANITIZE: "" },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const built = path.join(installed, "build", "Release", "parallel_evm.node");
+  const sourceCheck = `
+    const pevm = require("parallel-evm");
+    if (pevm.addonPath() !== ${JSON.stringify(built)}) throw new Error("loaded " + pevm.addonPath());
+    if (pevm.bytesToHex(pevm.keccak256(Buffer.from("abc"))) !== "${abc}") throw new Error("wrong keccak");
+    const native = require(${JSON.stringify(built)});
+    // BLS12-381 G1ADD of two points at infinity (blst) and an ecrecover (libsecp256k1).
+    const add = native.runPrecompile(0x0b, 13, new Uint8Array(256), 1000);
+    if (add.status !== 0 || add.output.length !== 128 || add.output.some((b) => b !== 0)) throw new Error("bls g1add failed");
+    const rec = native.runPrecompile(0x01, 13, new Uint8Array(128), 5000);
+    if (rec.status !== 0) throw new Error("ecrecover failed");
+    console.log("pack-check: the source build loads, hashes and runs the BLS and ecrecover precompiles");`;
+  execFileSync(process.execPath, ["-e", sourceCheck], {
+    cwd: app,
+    env: { ...env, PEVM_ADDON_PATH: built },
+    stdio: "inherit",
+  });
   console.log("pack-check: ok");
 } finally {
   if (keep) console.log(`pack-check: kept ${work}`);

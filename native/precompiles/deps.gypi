@@ -6,7 +6,7 @@
   "variables": {
     # c-kzg is an optionalDependency (its own install step compiles an addon we do not use and
     # fails without a compiler, which must not fail installing our prebuilt package).
-    "ckzg_dir": "<!(node -e \"const p = require('path'); try { console.log(p.relative(process.cwd(), p.dirname(require.resolve('c-kzg/package.json')))) } catch { console.error('parallel-evm: building from source needs the c-kzg package (an optional dependency: the blst and c-kzg sources of the KZG and BLS12-381 precompiles); run npm install'); process.exit(1) }\")"
+    "ckzg_dir": "<!(node scripts/native-deps.js dir c-kzg)"
   },
   "targets": [
     {
