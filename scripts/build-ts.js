@@ -11,6 +11,7 @@ execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "ts
   cwd: root,
   stdio: "inherit",
 });
+require(path.join(root, "dist", "cjs", "workloads", "contracts.js")).writeContractArtifacts(); // solc -> dist/cjs/workloads/contracts.json
 
 const esm = path.join(root, "dist", "esm");
 fs.mkdirSync(esm, { recursive: true });

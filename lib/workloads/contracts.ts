@@ -59,12 +59,21 @@ interface ArtifactFile {
   contracts: Record<string, ArtifactEntry>;
 }
 
+function isOurRoot(dir: string): boolean {
+  try {
+    const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as { name?: unknown };
+    return pkg.name === "parallel-evm";
+  } catch {
+    return false;
+  }
+}
+
 /** The repository's contracts/ folder, when this module runs from a checkout. */
 function findSourcesDir(): string | undefined {
   let dir = __dirname;
   for (let up = 0; up < 4; up++) {
     dir = path.dirname(dir);
-    if (CONTRACT_FILES.every((f) => fs.existsSync(path.join(dir, "contracts", f)))) {
+    if (CONTRACT_FILES.every((f) => fs.existsSync(path.join(dir, "contracts", f))) && isOurRoot(dir)) {
       return path.join(dir, "contracts");
     }
   }
