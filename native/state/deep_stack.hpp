@@ -1,6 +1,8 @@
 // Running the state transition on a thread with a large stack. A transaction may nest 1024 call
-// frames, each a chain of native frames (interpreter, host call, create); sanitizer builds need
-// roughly 32 KB of stack per EVM frame, more than the 8 MB of a default main or pool thread.
+// frames, each a chain of native frames (interpreter, host call, create). Release builds need a
+// few KB per EVM frame and fit the 8 MB of a main or pool thread; sanitizer builds need roughly
+// 32 KB per frame, so there the work moves to a thread with a 64 MB stack (creating one costs
+// tens of microseconds, too much to pay on every transaction of a release build).
 #pragma once
 
 #include <pthread.h>
@@ -15,10 +17,20 @@ namespace pevm::state {
 /// Stack for one transaction's worth of nested frames in any build flavour (reserved lazily).
 inline constexpr size_t kDeepStackBytes = size_t{64} << 20;
 
-/// Runs `fn()` on a new thread with a kDeepStackBytes stack and waits for it; an exception
-/// thrown by `fn` is rethrown here.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+inline constexpr bool kNeedsDeepStack = true;
+#else
+inline constexpr bool kNeedsDeepStack = false;
+#endif
+
+/// Runs `fn()` on a new thread with a kDeepStackBytes stack and waits for it (in sanitizer builds;
+/// elsewhere directly); an exception thrown by `fn` is rethrown here.
 template <typename Fn>
 void run_with_deep_stack(Fn&& fn) {
+    if constexpr (!kNeedsDeepStack) {
+        fn();
+        return;
+    }
     struct Job {
         Fn* fn;
         std::exception_ptr error;
