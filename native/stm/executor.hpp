@@ -52,10 +52,12 @@ public:
             return true;
         }
         const Value* seen;
-        auto it = read_index_.find(loc);
-        if (it != read_index_.end()) {
-            // SAFETY: read_index_ only holds positions of reads_.
-            seen = &reads_[it->second].value;
+        // SAFETY: i < reads_.size() in the lambdas.
+        auto key_at = [&](size_t i) -> const Location& { return reads_[i].location; };
+        const uint32_t at = read_index_.find(loc, reads_.size(), key_at);
+        if (at != ReadIndex::kNone) {
+            // SAFETY: find() returned an index of reads_.
+            seen = &reads_[at].value;
         } else {
             typename Memory::Read r;
             if (memory_.read(loc, memory_.find(loc), tx_, r, blocker_, true) !=
@@ -63,9 +65,10 @@ public:
                 blocked_ = true;
                 return false;
             }
-            read_index_.emplace(loc, static_cast<uint32_t>(reads_.size()));
             reads_.push_back(std::move(r));
-            seen = &reads_.back().value;
+            const auto pos = static_cast<uint32_t>(reads_.size() - 1);
+            read_index_.added(loc, pos, key_at);
+            seen = &reads_[pos].value;
         }
         out = own != nullptr ? task_.apply_delta(*seen, own->delta) : *seen;
         return true;
@@ -76,11 +79,9 @@ public:
     bool blocked() const { return blocked_; }
     TxIdx blocker() const { return blocker_; }
     const WriteSet<Location, Value>& writes() const { return writes_.ops(); }
-    WriteSet<Location, Value> take_writes() { return writes_.take(); }
-    typename Memory::ReadSet take_reads() {
-        read_index_.clear();
-        return std::move(reads_);
-    }
+    /// Exact-size copies: the buffers keep their capacity for the next incarnation.
+    typename Memory::ReadSet copy_reads() const { return {reads_.begin(), reads_.end()}; }
+    WriteSet<Location, Value> copy_writes() const { return writes_.ops(); }
 
 private:
     const Task& task_;
@@ -88,9 +89,10 @@ private:
     TxIdx tx_ = 0;
     bool blocked_ = false;
     TxIdx blocker_ = 0;
+    using ReadIndex =
+        LocationIndex<Location, typename Task::LocationHash, typename Task::LocationEq>;
     typename Memory::ReadSet reads_;
-    std::unordered_map<Location, uint32_t, typename Task::LocationHash, typename Task::LocationEq>
-        read_index_;
+    ReadIndex read_index_;
     TxWriteBuffer<Task> writes_;
 };
 
@@ -150,8 +152,8 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
                 // SAFETY: t.tx < n (the scheduler only hands out block indices).
                 TxState& s = states[t.tx];
                 s.output = std::move(output);
-                s.writes = view.take_writes();
-                auto reads = std::make_shared<const ReadSet>(view.take_reads());
+                s.writes = view.copy_writes();
+                auto reads = std::make_shared<const ReadSet>(view.copy_reads());
                 {
                     std::lock_guard lock(s.mutex);
                     s.reads = std::move(reads);

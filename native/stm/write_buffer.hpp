@@ -12,6 +12,44 @@
 
 namespace pevm::stm {
 
+/// Positions of locations in a small per-transaction list: a linear scan while the list is short
+/// (most transactions touch a handful of locations; no allocation), a hash map beyond that.
+template <class Location, class Hash, class Eq>
+class LocationIndex {
+public:
+    static constexpr uint32_t kNone = UINT32_MAX;
+    static constexpr size_t kLinear = 16;
+
+    /// The position of `loc` among the `count` items whose locations `key_at(i)` returns.
+    template <class KeyAt>
+    uint32_t find(const Location& loc, size_t count, KeyAt key_at) const {
+        if (count <= kLinear) {
+            for (size_t i = 0; i < count; ++i)
+                if (Eq{}(key_at(i), loc)) return static_cast<uint32_t>(i);
+            return kNone;
+        }
+        auto it = map_.find(loc);
+        return it == map_.end() ? kNone : it->second;
+    }
+
+    /// Records that item `pos` (the last one; there are now pos+1) has location `loc`.
+    template <class KeyAt>
+    void added(const Location& loc, uint32_t pos, KeyAt key_at) {
+        if (pos < kLinear) return;
+        if (pos == kLinear) {  // switching to the map: index the items so far
+            for (uint32_t i = 0; i < pos; ++i) map_.emplace(key_at(i), i);
+        }
+        map_.emplace(loc, pos);
+    }
+
+    void clear() {
+        if (!map_.empty()) map_.clear();
+    }
+
+private:
+    std::unordered_map<Location, uint32_t, Hash, Eq> map_;
+};
+
 template <ExecutorTask Task>
 class TxWriteBuffer {
 public:
@@ -20,26 +58,26 @@ public:
     using Op = WriteOp<Location, Value>;
 
     const Op* find(const Location& loc) const {
-        auto it = index_.find(loc);
-        // SAFETY: index_ only holds positions of ops_.
-        return it == index_.end() ? nullptr : &ops_[it->second];
+        const uint32_t i = position(loc);
+        // SAFETY: position() returns kNone or an index of ops_.
+        return i == Index::kNone ? nullptr : &ops_[i];
     }
 
     void write(const Location& loc, const Value& value) {
-        Op& op = slot(loc);
+        Op& op = slot(loc, WriteKind::kFull);
         op.kind = WriteKind::kFull;
         op.value = value;
         op.delta = Delta{};
     }
 
     void add(const Task& task, const Location& loc, const Delta& delta) {
-        auto [it, inserted] = index_.try_emplace(loc, static_cast<uint32_t>(ops_.size()));
-        if (inserted) {
-            ops_.push_back(Op{loc, WriteKind::kDelta, Value{}, delta});
+        const uint32_t i = position(loc);
+        if (i == Index::kNone) {
+            append(Op{loc, WriteKind::kDelta, Value{}, delta});
             return;
         }
-        // SAFETY: index_ only holds positions of ops_.
-        Op& op = ops_[it->second];
+        // SAFETY: position() returned an index of ops_.
+        Op& op = ops_[i];
         if (op.kind == WriteKind::kFull) {
             op.value = task.apply_delta(op.value, delta);
         } else {
@@ -58,16 +96,32 @@ public:
     }
 
 private:
-    Op& slot(const Location& loc) {
-        auto [it, inserted] = index_.try_emplace(loc, static_cast<uint32_t>(ops_.size()));
-        if (inserted) ops_.push_back(Op{loc, WriteKind::kFull, Value{}, Delta{}});
-        // SAFETY: index_ only holds positions of ops_.
-        return ops_[it->second];
+    using Index = LocationIndex<Location, typename Task::LocationHash, typename Task::LocationEq>;
+
+    uint32_t position(const Location& loc) const {
+        // SAFETY: i < ops_.size() in the lambda.
+        return index_.find(loc, ops_.size(),
+                           [&](size_t i) -> const Location& { return ops_[i].location; });
+    }
+    void append(Op op) {
+        ops_.push_back(std::move(op));
+        const auto pos = static_cast<uint32_t>(ops_.size() - 1);
+        // SAFETY: i <= pos < ops_.size() in the lambda.
+        index_.added(ops_[pos].location, pos,
+                     [&](size_t i) -> const Location& { return ops_[i].location; });
+    }
+    Op& slot(const Location& loc, WriteKind kind) {
+        uint32_t i = position(loc);
+        if (i == Index::kNone) {
+            append(Op{loc, kind, Value{}, Delta{}});
+            i = static_cast<uint32_t>(ops_.size() - 1);
+        }
+        // SAFETY: i is an index of ops_.
+        return ops_[i];
     }
 
     WriteSet<Location, Value> ops_;
-    std::unordered_map<Location, uint32_t, typename Task::LocationHash, typename Task::LocationEq>
-        index_;
+    Index index_;
 };
 
 /// Fills each transaction's `resolved` values and the block's `state_changes` from the final
