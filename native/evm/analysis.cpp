@@ -27,6 +27,9 @@ bool ends_block(uint8_t op) noexcept {
     }
 }
 
+/// The largest base gas of one block: BEGINBLOCK holds it in 32 bits.
+constexpr int64_t kMaxBlockGas = int64_t{1} << 30;
+
 /// Out-of-line instructions whose handlers read a gas correction.
 bool needs_correction(uint8_t op) noexcept {
     switch (op) {
@@ -83,8 +86,8 @@ CodeAnalysis::CodeAnalysis(const uint8_t* code, size_t size, evmc_revision rev)
     size_t block = 0;
 
     auto fill = [](Instruction& ins, int64_t g, int32_t req, int32_t growth) {
-        // Clamped values still fail: > 1024 items, or more gas than any message carries.
-        ins.arg.block.gas = static_cast<int32_t>(std::min<int64_t>(g, INT32_MAX));
+        // Clamped stack values still fail (> 1024 items); the gas is bounded by kMaxBlockGas.
+        ins.arg.block.gas = static_cast<int32_t>(g);
         ins.arg.block.stack_req = static_cast<int16_t>(std::min(req, 2000));
         ins.arg.block.stack_max = static_cast<int16_t>(std::min(growth, 2000));
     };
@@ -122,8 +125,18 @@ CodeAnalysis::CodeAnalysis(const uint8_t* code, size_t size, evmc_revision rev)
     open_block();
     bool last_push = false;  // the previous instruction is a PUSH of this block
     uint256 last_push_value;
+    int64_t block_gas = 0;   // of the open block, to keep it within BEGINBLOCK's 32-bit field
     for (size_t i = 0; i < size; ++i) {
         const uint8_t op = code[i];
+        if (ops.empty()) block_gas = 0;
+        if (block_gas + std::max<int16_t>(gas[op], 0) > kMaxBlockGas) {
+            // Only huge straight-line code gets here: split the block where it stands.
+            close_block();
+            open_block();
+            last_push = false;
+            block_gas = 0;
+        }
+        block_gas += std::max<int16_t>(gas[op], 0);
         if (op == OP_JUMPDEST) {
             if (ops.empty()) {
                 jumpdest_[i] = static_cast<int32_t>(block);
