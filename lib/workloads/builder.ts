@@ -181,6 +181,11 @@ export class WorkloadBuilder {
     return a;
   }
 
+  /** Gives the coinbase `balance` wei in the pre-state (so that it can send transactions). */
+  fundCoinbase(balance: bigint): void {
+    this.eoas.set(this.coinbase, balance);
+  }
+
   /** A new token contract (the pre-state gets its code, name and symbol). */
   addToken(): string {
     const t = this.newAddress();
@@ -337,13 +342,14 @@ export class WorkloadBuilder {
     return out;
   }
 
-  /** `count` validator withdrawals to new accounts (applied after the transactions). */
-  addWithdrawals(count: number): void {
+  /** `count` validator withdrawals (applied after the transactions), to new accounts unless
+   *  `recipient` picks them. */
+  addWithdrawals(count: number, recipient: () => string = () => this.newAddress()): void {
     for (let i = 0; i < count; i++) {
       this.withdrawals.push({
-        index: 40_000_000n + BigInt(i),
+        index: 40_000_000n + BigInt(this.withdrawals.length),
         validatorIndex: BigInt(this.rng.int(1_000_000)),
-        address: this.newAddress(),
+        address: recipient(),
         amount: this.rng.bigint(10_000_000n, 20_000_000n),
       });
     }

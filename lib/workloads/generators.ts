@@ -256,6 +256,76 @@ export function buildWorkload(name: WorkloadName, options: WorkloadOptions = {})
   return b.finish(name, seed);
 }
 
+export interface RandomWorkloadOptions {
+  /** Any 32-bit integer: print it on failure to replay the block. */
+  seed: number;
+  /** Transactions (default 50). */
+  txs?: number;
+  /** How many accounts the transactions draw senders and recipients from (default 10): 10
+   *  makes nearly every transaction conflict with an earlier one, 1,000 few of them. */
+  universe?: number;
+}
+
+/**
+ * A random conflict-heavy block for differential tests (parallel == sequential over many
+ * seeds): every transaction's sender is drawn from a universe of `universe` accounts that all
+ * hold every token, so nonce chains, balance reads after writes, shared recipients and hot
+ * pools arise at random. 35% ETH transfers (to a member, a new account or the coinbase), 35%
+ * token transfers (to a member or a new holder), 30% swaps on a few pools; the coinbase itself
+ * sends some transactions (it reads the balance every fee payment adds to). The predictions of
+ * `Workload` (gas per transaction, token and pool storage) hold as for the named workloads.
+ */
+export function randomWorkload(options: RandomWorkloadOptions): Workload {
+  const { seed } = options;
+  const txs = options.txs ?? 50;
+  const universe = options.universe ?? 10;
+  if (!Number.isInteger(seed) || seed < -0x8000_0000 || seed > 0xffff_ffff) {
+    throw new InvalidArgumentError(`seed must be a 32-bit integer: ${seed}`);
+  }
+  if (!Number.isInteger(txs) || txs < 1 || txs > MAX_TXS) {
+    throw new InvalidArgumentError(`txs must be an integer from 1 to ${MAX_TXS}: ${txs}`);
+  }
+  if (!Number.isInteger(universe) || universe < 2 || universe > 100_000) {
+    throw new InvalidArgumentError(`universe must be an integer from 2 to 100000: ${universe}`);
+  }
+  const b = new WorkloadBuilder(seed, { legacyShare: 0.2 });
+  const rng = b.rng;
+  const list = addTokens(b, universe >= 100 ? 6 : 3);
+  const pools = Array.from({ length: universe >= 100 ? 20 : 2 }, () => randomPool(b, list));
+  const members = Array.from({ length: universe }, () => b.fundedAccount(1000n * ETHER));
+  for (const m of members) for (const t of list) b.allot(t, m, tokens(rng, 1_000n, 100_000n));
+  b.fundCoinbase(1000n * ETHER);
+  const other = (s: string): string => {
+    const m = members[rng.int(members.length)]!;
+    return m !== s ? m : b.newAddress();
+  };
+  for (let i = 0; i < txs; i++) {
+    const s = rng.unit() < 0.02 ? b.coinbase : members[rng.int(members.length)]!;
+    const kind = s === b.coinbase ? 0 : rng.unit();
+    if (kind >= 0.35 && kind < 0.7) {
+      const token = list[rng.int(list.length)]!;
+      const amount = tokens(rng, 1n, 200n);
+      if (b.tokenBalance(token, s) > 2n * amount) {
+        b.erc20Transfer(s, token, rng.unit() < 0.2 ? b.newAddress() : other(s), amount);
+        continue;
+      }
+    } else if (kind >= 0.7) {
+      const pool = pools[rng.int(pools.length)]!;
+      const zeroForOne = rng.int(2) === 0;
+      const amountIn = tokens(rng, 1n, 100n);
+      if (b.tokenBalance(zeroForOne ? pool.token0 : pool.token1, s) > 2n * amountIn) {
+        b.swap(s, pool, zeroForOne, amountIn);
+        continue;
+      }
+    }
+    const r = rng.unit();
+    const to = r < 0.05 && s !== b.coinbase ? b.coinbase : r < 0.25 ? b.newAddress() : other(s);
+    b.ethTransfer(s, to, ether(rng, 1n, 1000n));
+  }
+  if (rng.int(2) === 0) b.addWithdrawals(1 + rng.int(4), () => members[rng.int(members.length)]!);
+  return b.finish(`random-${universe}`, seed);
+}
+
 /** The built-in block of `parallel-evm run`: the `mix` workload filled to about 1 Ggas. */
 export function builtinBlock(options: { gas?: bigint; seed?: number } = {}): Workload {
   return buildWorkload("mix", { gas: options.gas ?? BUILTIN_GAS, seed: options.seed ?? DEFAULT_SEED });

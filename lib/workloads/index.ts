@@ -2,12 +2,14 @@
 export {
   buildWorkload,
   builtinBlock,
+  randomWorkload,
   workloadNames,
   DEFAULT_TXS,
   DEFAULT_SEED,
   BUILTIN_GAS,
   type WorkloadName,
   type WorkloadOptions,
+  type RandomWorkloadOptions,
 } from "./generators";
 export {
   WorkloadBuilder,

@@ -13,6 +13,7 @@ import { encodeBlockRequest } from "../../lib/block/wire";
 import {
   buildWorkload,
   builtinBlock,
+  randomWorkload,
   BUILTIN_GAS,
   DEFAULT_TXS,
   EXECUTION_GAS,
@@ -95,19 +96,27 @@ function checkResult(w: Workload, r: BlockResult): void {
     expect(storageAfter(w, diff, p.token0, balanceSlot(p.address))).toBe(r0);
     expect(storageAfter(w, diff, p.token1, balanceSlot(p.address))).toBe(r1);
   }
-  // The coinbase earns gasUsed x the effective priority fee of every transaction.
+  // Ether: every account ends with pre + received - sent - gas x price (+ the coinbase's
+  // priority fees, + withdrawals); the rest of each fee is burnt.
   const baseFee = w.block.header.baseFeePerGas!;
-  let fees = 0n;
+  const eth = new Map<string, bigint>();
+  const add = (a: string, v: bigint): void => void eth.set(a, (eth.get(a) ?? 0n) + v);
   txs.forEach((tx, i) => {
-    const tip =
+    const price =
       tx.type === 0
-        ? tx.gasPrice! - baseFee
-        : tx.maxPriorityFeePerGas! < tx.maxFeePerGas! - baseFee
-          ? tx.maxPriorityFeePerGas!
-          : tx.maxFeePerGas! - baseFee;
-    fees += gas[i]! * tip;
+        ? tx.gasPrice!
+        : baseFee +
+          (tx.maxPriorityFeePerGas! < tx.maxFeePerGas! - baseFee
+            ? tx.maxPriorityFeePerGas!
+            : tx.maxFeePerGas! - baseFee);
+    add(tx.sender!, -tx.value - gas[i]! * price);
+    add(tx.to!, tx.value);
+    add(w.coinbase, gas[i]! * (price - baseFee));
   });
-  expect(balanceAfter(w, diff, w.coinbase) - (w.context.pre.get(w.coinbase)?.balance ?? 0n)).toBe(fees);
+  for (const wd of w.block.withdrawals ?? []) add(wd.address, wd.amount * 10n ** 9n);
+  for (const [a, delta] of eth) {
+    expect(balanceAfter(w, diff, a) - (w.context.pre.get(a)?.balance ?? 0n), a).toBe(delta);
+  }
   // Every sender's nonce advanced by its transaction count.
   const sent = new Map<string, bigint>();
   for (const tx of txs) sent.set(tx.sender!, (sent.get(tx.sender!) ?? 0n) + 1n);
@@ -123,6 +132,21 @@ describe("workloads", () => {
       checkResult(w, await executeBlock(w.block, w.context, { missingState: "empty" }));
     });
   }
+
+  it("random blocks over 10- and 1,000-account universes execute as predicted", async () => {
+    for (const universe of [10, 1000]) {
+      for (let seed = 1; seed <= 5; seed++) {
+        const w = randomWorkload({ seed, txs: 80, universe });
+        const r = await executeBlock(w.block, w.context);
+        try {
+          checkResult(w, r);
+        } catch (err) {
+          console.error(`randomWorkload({ seed: ${seed}, txs: 80, universe: ${universe} }) failed`);
+          throw err;
+        }
+      }
+    }
+  });
 
   it("gives each workload the shape its name promises", () => {
     const n = 40;
