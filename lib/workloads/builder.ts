@@ -63,6 +63,11 @@ export interface Workload {
   expectedGas: bigint[];
   /** Their sum (also the header's gasUsed). */
   expectedGasUsed: bigint;
+  /**
+   * The gas of the longest chain of dependent transactions, with ETH credits and the coinbase's
+   * fees counted as lazy deltas: gasUsed / criticalPathGas bounds the parallel speedup.
+   */
+  criticalPathGas: bigint;
   /** Token and pool storage slots (balances, reserves) with their values after the block. */
   expectedStorage: Map<string, Map<bigint, bigint>>;
   tokens: string[];
@@ -144,6 +149,9 @@ export class WorkloadBuilder {
   private readonly txs: BlockTransaction[] = [];
   private readonly gas: bigint[] = [];
   private gasTotal = 0n;
+  /** Per location: where the dependency chain ends after its last full write / its credits. */
+  private readonly locations = new Map<string, { written: bigint; credits: bigint }>();
+  private criticalPath = 0n;
   private maxGasLimit = 21_000n;
   private withdrawals: Withdrawal[] = [];
 
@@ -274,6 +282,8 @@ export class WorkloadBuilder {
     data: Uint8Array,
     gasLimit: bigint,
     executionGas: bigint,
+    locations: string[] = [],
+    credited?: string,
   ): void {
     const nonce = this.nonces.get(sender) ?? 0n;
     this.nonces.set(sender, nonce + 1n);
@@ -284,6 +294,29 @@ export class WorkloadBuilder {
     this.gas.push(gas);
     this.gasTotal += gas;
     if (gasLimit > this.maxGasLimit) this.maxGasLimit = gasLimit;
+    this.trackDependencies(gas, [sender, ...locations], credited);
+  }
+
+  /**
+   * The longest chain of gas through read-after-write dependencies: `full` locations (the
+   * sender's account, token balance slots, pool reserves) are read and written; a credit (an
+   * ETH recipient, the coinbase's fee) is a lazy delta that depends on nothing, but a later
+   * full read of that account depends on every credit since its last full write.
+   */
+  private trackDependencies(gas: bigint, full: string[], credited: string | undefined): void {
+    let start = 0n;
+    for (const loc of full) {
+      const l = this.locations.get(loc);
+      if (l !== undefined) start = [start, l.written, l.credits].reduce((a, b) => (a > b ? a : b));
+    }
+    const end = start + gas;
+    for (const loc of full) this.locations.set(loc, { written: end, credits: 0n });
+    for (const loc of credited === undefined ? [this.coinbase] : [credited, this.coinbase]) {
+      const l = this.locations.get(loc);
+      if (l === undefined) this.locations.set(loc, { written: 0n, credits: end });
+      else if (end > l.credits) l.credits = end;
+    }
+    if (end > this.criticalPath) this.criticalPath = end;
   }
 
   private call(selector: string, words: string[]): Uint8Array {
@@ -294,7 +327,7 @@ export class WorkloadBuilder {
 
   /** A plain ETH transfer (21,000 gas). */
   ethTransfer(from: string, to: string, value: bigint): void {
-    this.push(from, to, value, EMPTY, TX_GAS_LIMIT.eth, 0n);
+    this.push(from, to, value, EMPTY, TX_GAS_LIMIT.eth, 0n, [], to);
   }
 
   /** Token.transfer(to, amount) sent by `from`, who must hold more than `amount`. */
@@ -303,7 +336,7 @@ export class WorkloadBuilder {
     this.move(token, from, to, amount);
     const data = this.call("transfer(address,uint256)", [wordOfAddress(to), word(amount)]);
     const exec = fresh ? EXECUTION_GAS.erc20TransferToNew : EXECUTION_GAS.erc20TransferToHolder;
-    this.push(from, token, 0n, data, TX_GAS_LIMIT.erc20, exec);
+    this.push(from, token, 0n, data, TX_GAS_LIMIT.erc20, exec, [token + from, token + to]);
   }
 
   /**
@@ -338,7 +371,13 @@ export class WorkloadBuilder {
       wordOfAddress(from),
     ]);
     const exec = zeroForOne ? EXECUTION_GAS.swapZeroForOne : EXECUTION_GAS.swapOneForZero;
-    this.push(from, p.address, 0n, data, TX_GAS_LIMIT.swap, exec);
+    this.push(from, p.address, 0n, data, TX_GAS_LIMIT.swap, exec, [
+      p.address,
+      tokenIn + from,
+      tokenIn + p.address,
+      tokenOut + from,
+      tokenOut + p.address,
+    ]);
     return out;
   }
 
@@ -453,6 +492,7 @@ export class WorkloadBuilder {
       expectedGas: this.gas,
       expectedGasUsed: this.gasTotal,
       expectedStorage,
+      criticalPathGas: this.criticalPath,
       tokens: [...this.tokens],
       pools: this.pools.map(({ address, token0, token1 }) => ({ address, token0, token1 })),
       coinbase: this.coinbase,

@@ -178,6 +178,10 @@ describe("workloads", () => {
     expect(chain.block.transactions.map((t) => t.nonce)).toEqual(
       Array.from({ length: n }, (_, i) => BigInt(i)),
     );
+    // Dependencies: independent workloads' longest chain is one transaction, serial ones' all.
+    const maxGas = (w: Workload): bigint => w.expectedGas.reduce((a, b) => (a > b ? a : b));
+    for (const w of [ti, t1, erc, many]) expect(w.criticalPathGas, w.name).toBe(maxGas(w));
+    for (const w of [one, chain]) expect(w.criticalPathGas, w.name).toBe(w.expectedGasUsed);
     // The mix really mixes: ETH transfers, token transfers, swaps, legacy txs, repeat senders.
     const mix = buildWorkload("mix", { txs: 1000, seed: 3 });
     const kinds = new Set(
@@ -189,6 +193,8 @@ describe("workloads", () => {
     expect(mix.block.transactions.some((t) => t.type === 0)).toBe(true);
     expect(senders(mix).size).toBeLessThan(1000);
     expect(mix.block.withdrawals).toHaveLength(16);
+    expect(mix.criticalPathGas).toBeGreaterThan(maxGas(mix));
+    expect(mix.criticalPathGas * 4n).toBeLessThan(mix.expectedGasUsed);
   });
 
   it("is deterministic: the same seed gives the same block bytes, another seed another block", () => {
