@@ -28,6 +28,17 @@ export interface WorkloadOptions {
   seed?: number;
 }
 
+/** One line per workload, for listings (`bench blocks --synthetic`). */
+export const workloadDescriptions: Readonly<Record<WorkloadName, string>> = {
+  "transfers-independent": "ETH transfers, N senders to N new accounts",
+  "transfers-one-recipient": "ETH transfers, N senders to one exchange account",
+  "erc20-independent": "ERC-20 transfers of 4 tokens, N holders to N new holders",
+  "swaps-many-pools": "constant-product swaps, one per pool",
+  "swaps-one-pool": "constant-product swaps all on one pool (serial)",
+  "dependent-chain": "one sender's nonce chain of ERC-20 transfers (serial)",
+  mix: "45% ETH / 30% ERC-20 transfers / 25% swaps on 200 Zipf-popular pools",
+};
+
 /** Benchmark-sized defaults (roughly 200-500 Mgas each). */
 export const DEFAULT_TXS: Readonly<Record<WorkloadName, number>> = {
   "transfers-independent": 10_000,

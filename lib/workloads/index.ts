@@ -4,6 +4,7 @@ export {
   builtinBlock,
   randomWorkload,
   workloadNames,
+  workloadDescriptions,
   DEFAULT_TXS,
   DEFAULT_SEED,
   BUILTIN_GAS,
