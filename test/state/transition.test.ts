@@ -196,6 +196,39 @@ describe("execution outcomes", () => {
     expect(shanghai.post.get(OTHER)?.balance).toBe(101n);
   });
 
+  it("passes the block env: BLOCKHASH from blockHashes, PREVRANDAO from Paris, DIFFICULTY before", () => {
+    // PUSH1 3 BLOCKHASH PUSH1 0 SSTORE DIFFICULTY PUSH1 1 SSTORE:
+    // 3 + 20 + 3 + 22100 + 2 + 3 + 22100 = 44231
+    const program = code(0x60, 3, 0x40, 0x60, 0, 0x55, 0x44, 0x60, 1, 0x55);
+    const hash = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
+    const randao = Uint8Array.from({ length: 32 }, (_, i) => (i === 31 ? 0x77 : 0));
+    const e = env({
+      number: 5n,
+      difficulty: 0x1234n,
+      prevRandao: randao,
+      blockHashes: new Map([[3n, hash]]),
+    });
+    const asBigint = (b: Uint8Array) => BigInt("0x" + Buffer.from(b).toString("hex"));
+    const pre = () => state({ [CONTRACT]: account({ code: program }) });
+    const cancun = executeTransaction("Cancun", pre(), e, tx({ to: CONTRACT }));
+    expect(cancun.gasUsed).toBe(21000n + 44231n);
+    expect(cancun.post.get(CONTRACT)?.storage).toEqual(
+      new Map([
+        [0n, asBigint(hash)],
+        [1n, 0x77n],
+      ]),
+    );
+    const berlin = executeTransaction("Berlin", pre(), e, tx({ type: 0, gasPrice: 7n, to: CONTRACT }));
+    expect(berlin.gasUsed).toBe(21000n + 44231n);
+    expect(berlin.post.get(CONTRACT)?.storage).toEqual(
+      new Map([
+        [0n, asBigint(hash)],
+        [1n, 0x1234n],
+      ]),
+    );
+    expect(cancun.executionNs).toBeGreaterThan(0);
+  });
+
   it("runs a precompile called directly (identity, 0x04)", () => {
     const r = executeTransaction(
       "Cancun",
