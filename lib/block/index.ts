@@ -10,6 +10,9 @@ export {
 } from "./json";
 export { openMainnetFixture, loadMainnetBlock, type MainnetFixture } from "./fixture";
 export { encodeReceipt, receiptsRoot, requestsHash, depositRequests } from "./receipts";
+export { decodeRlpBlock, decodeHeader, decodeTransaction, signingHash } from "./rlp-block";
+export { applyDiff, stateRoot, storageRoot } from "./state-root";
+export { runBlockTest, type BlockTestOutcome } from "./blocktest";
 export { trieRoot, orderedTrieRoot, EMPTY_TRIE_ROOT } from "./trie";
 export { verifyBlock, type Verification } from "./verify";
 export type * from "./types";
