@@ -401,24 +401,36 @@ struct div_result {
 };
 
 /// Unsigned quotient and remainder; both zero when d == 0 (EVM semantics).
+namespace detail {
+[[gnu::noinline]] inline div_result udivrem_long(const uint256& u, const uint256& d,
+                                                 int n) noexcept {
+    div_result res;
+    uint64_t q[4], r[4] = {0, 0, 0, 0};
+    udivrem(u.w, 4, d.w, n, q, r);
+    for (int i = 0; i < 4; ++i) res.quot.w[i] = q[i];
+    for (int i = 0; i < 4; ++i) res.rem.w[i] = i < n ? r[i] : 0;
+    return res;
+}
+}  // namespace detail
+
+/// Unsigned quotient and remainder; both zero when d == 0 (EVM semantics). The short cases are
+/// inline; long division is out of line.
 inline div_result udivrem(const uint256& u, const uint256& d) noexcept {
     div_result res;
-    const int n = detail::significant_limbs(d.w, 4);
-    if (n == 0) return res;
+    if ((d.w[1] | d.w[2] | d.w[3]) == 0) {
+        if (d.w[0] == 0) return res;
+        if (u.fits_u64()) {
+            res.quot.w[0] = u.w[0] / d.w[0];
+            res.rem.w[0] = u.w[0] % d.w[0];
+            return res;
+        }
+        return detail::udivrem_long(u, d, 1);
+    }
     if (u < d) {
         res.rem = u;
         return res;
     }
-    if (n == 1 && u.fits_u64()) {
-        res.quot = uint256{u.w[0] / d.w[0]};
-        res.rem = uint256{u.w[0] % d.w[0]};
-        return res;
-    }
-    uint64_t q[4], r[4] = {0, 0, 0, 0};
-    detail::udivrem(u.w, 4, d.w, n, q, r);
-    for (int i = 0; i < 4; ++i) res.quot.w[i] = q[i];
-    for (int i = 0; i < 4; ++i) res.rem.w[i] = i < n ? r[i] : 0;
-    return res;
+    return detail::udivrem_long(u, d, detail::significant_limbs(d.w, 4));
 }
 
 inline uint256 operator/(const uint256& a, const uint256& b) noexcept { return udivrem(a, b).quot; }
