@@ -59,7 +59,7 @@ if (command === "dir" && name && name in packages) {
       fs.cpSync(src, path.join(root, "deps", pkg, entry), { recursive: true });
     }
   }
-  console.log("native-deps: copied the C sources of " + Object.keys(packages).join(", ") + " into deps/");
+  console.error("native-deps: copied the C sources of " + Object.keys(packages).join(", ") + " into deps/");
 } else if (command === "clean") {
   fs.rmSync(path.join(root, "deps"), { recursive: true, force: true });
 } else {
