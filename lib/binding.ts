@@ -15,6 +15,21 @@ export interface NativeBinding {
   keccak256Async(data: Uint8Array): Promise<Uint8Array>;
   /** One state transition: an encoded request in, an encoded outcome out (lib/state.ts). */
   executeTransaction(request: Uint8Array): Uint8Array;
+  /** One precompile through the table (tests): status is the evmc_status_code, -2 = not active. */
+  runPrecompile(
+    address: number,
+    rev: number,
+    input: Uint8Array,
+    gas: number | bigint,
+  ): { status: number; gasLeft: number | bigint; output: Uint8Array };
+  /** The same precompile call `calls` times in a native loop; time per call in ns. */
+  benchPrecompile(
+    address: number,
+    rev: number,
+    input: Uint8Array,
+    gas: number,
+    calls: number,
+  ): { wallNs: number; cpuNs: number };
   /** One whole block, off the event loop: an encoded request in, an encoded result out (lib/block/wire.ts). */
   executeBlock(request: Uint8Array): Promise<Uint8Array>;
 }

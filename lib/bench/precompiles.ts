@@ -3,29 +3,13 @@
  * a native loop (the addon's benchPrecompile: no JavaScript between calls), median of 5 runs,
  * as wall-clock and as thread CPU time.
  * `benchPrecompiles()` returns the rows and `formatPrecompileBench()` prints them; the CLI
- * (`parallel-evm bench precompiles`) wires both. Run alone: `npx tsx bench/precompiles.ts [--json]`.
+ * (`parallel-evm bench precompiles`) wires both.
  */
 import { createHash, generateKeyPairSync, sign } from "node:crypto";
-import { native } from "../lib/binding";
+import { native } from "../binding";
 
 const OSAKA = 14;
 const GAS = 100_000_000;
-
-interface PrecompileBenchBinding {
-  runPrecompile(
-    address: number,
-    rev: number,
-    input: Uint8Array,
-    gas: number,
-  ): { status: number; gasLeft: number };
-  benchPrecompile(
-    address: number,
-    rev: number,
-    input: Uint8Array,
-    gas: number,
-    calls: number,
-  ): { wallNs: number; cpuNs: number };
-}
 
 export interface PrecompileBenchRow {
   name: string;
@@ -169,7 +153,7 @@ export function benchPrecompiles(
 ): PrecompileBenchRow[] {
   const targetMs = options.targetMs ?? 200;
   const repeats = options.repeats ?? 5;
-  const addon = native() as unknown as PrecompileBenchBinding;
+  const addon = native();
   return cases().map((c) => {
     const r = addon.runPrecompile(c.address, OSAKA, c.input, GAS) as {
       status: number;
@@ -217,9 +201,4 @@ export function formatPrecompileBench(rows: PrecompileBenchRow[]): string {
     );
   }
   return lines.join("\n");
-}
-
-if (require.main === module) {
-  const rows = benchPrecompiles();
-  console.log(process.argv.includes("--json") ? JSON.stringify(rows, null, 2) : formatPrecompileBench(rows));
 }
