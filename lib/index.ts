@@ -4,6 +4,15 @@ export { bytesToHex, hexToBytes } from "./bytes";
 export { keccak256, keccak256Async } from "./keccak";
 export { addonPath, evmcVmPath } from "./binding";
 export { version } from "./version";
+export { forks, parseFork, forkRevision, type Fork } from "./fork";
+export {
+  executeTransaction,
+  type Account,
+  type BlockEnv,
+  type ExecuteOptions,
+  type TxRequest,
+  type TxResult,
+} from "./state";
 export * from "./block/index";
 export {
   buildWorkload,
