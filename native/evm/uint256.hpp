@@ -298,6 +298,32 @@ inline uint64_t udiv128(uint64_t hi, uint64_t lo, uint64_t d, uint64_t* r) noexc
 #endif
 }
 
+/// Reciprocal of a normalized divisor d (top bit set): floor((2^128 - 1) / d) - 2^64
+/// (Moller and Granlund, "Improved division by invariant integers", 2011).
+inline uint64_t reciprocal_2by1(uint64_t d) noexcept {
+    uint64_t r;
+    return udiv128(~d, ~uint64_t{0}, d, &r);
+}
+
+/// (u1:u0) / d for a normalized d with its reciprocal v, u1 < d: two multiplications instead
+/// of a hardware divide (same paper, algorithm 4).
+inline uint64_t udiv2by1(uint64_t u1, uint64_t u0, uint64_t d, uint64_t v, uint64_t* rem) noexcept {
+    const unsigned __int128 q = (unsigned __int128)v * u1 + (((unsigned __int128)(u1 + 1) << 64) | u0);
+    uint64_t q1 = (uint64_t)(q >> 64);
+    const uint64_t q0 = (uint64_t)q;
+    uint64_t r = u0 - q1 * d;
+    if (r > q0) {
+        --q1;
+        r += d;
+    }
+    if (r >= d) {
+        ++q1;
+        r -= d;
+    }
+    *rem = r;
+    return q1;
+}
+
 /// Knuth algorithm D with an N-limb divisor (2 <= N <= 4, d[N-1] != 0) and an m-limb
 /// numerator (N <= m <= 8, u[m-1] != 0). Writes q[0..m-N] and r[0..N).
 template <int N>
@@ -312,6 +338,7 @@ inline void udivrem_knuth(const uint64_t* u, int m, const uint64_t* d, uint64_t*
     un[0] = u[0] << s;
 
     const uint64_t dh = vn[N - 1], dl = vn[N - 2];
+    const uint64_t v = m - N >= 1 ? reciprocal_2by1(dh) : 0;  // pays off from two digits on
     for (int j = m - N; j >= 0; --j) {
         uint64_t* uj = un + j;
         uint64_t qhat, rhat;
@@ -321,6 +348,8 @@ inline void udivrem_knuth(const uint64_t* u, int m, const uint64_t* d, uint64_t*
             const unsigned __int128 t = (unsigned __int128)uj[N - 1] + dh;
             rhat = (uint64_t)t;
             rhat_overflow = (t >> 64) != 0;
+        } else if (m - N >= 1) {
+            qhat = udiv2by1(uj[N], uj[N - 1], dh, v, &rhat);
         } else {
             qhat = udiv128(uj[N], uj[N - 1], dh, &rhat);
         }
@@ -422,6 +451,11 @@ inline div_result udivrem(const uint256& u, const uint256& d) noexcept {
         if (u.fits_u64()) {
             res.quot.w[0] = u.w[0] / d.w[0];
             res.rem.w[0] = u.w[0] % d.w[0];
+            return res;
+        }
+        if ((d.w[0] & (d.w[0] - 1)) == 0) {  // a power of two (compiled fixed-point code)
+            res.quot = u >> (uint64_t)__builtin_ctzll(d.w[0]);
+            res.rem.w[0] = u.w[0] & (d.w[0] - 1);
             return res;
         }
         return detail::udivrem_long(u, d, 1);
