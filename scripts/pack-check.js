@@ -24,7 +24,12 @@ try {
   );
   const tarball = path.join(work, packed[0].filename);
   const files = packed[0].files.map((f) => f.path);
-  for (const must of ["dist/cjs/index.js", "dist/esm/index.mjs", "bin/parallel-evm.js"]) {
+  for (const must of [
+    "dist/cjs/index.js",
+    "dist/esm/index.mjs",
+    "bin/parallel-evm.js",
+    "dist/cjs/workloads/contracts.json", // the compiled contracts of the built-in workload
+  ]) {
     if (!files.includes(must)) throw new Error(`the package lacks ${must}`);
   }
   if (!files.some((f) => f.startsWith("prebuilds/") && f.endsWith(".node")))
@@ -96,6 +101,13 @@ try {
     encoding: "utf8",
   }).trim();
   console.log(`pack-check: the parallel-evm command runs (version ${version})`);
+  const vmPath = execFileSync(path.join(app, "node_modules", ".bin", "parallel-evm"), ["vm-path"], {
+    cwd: app,
+    env,
+    encoding: "utf8",
+  }).trim();
+  if (!vmPath.includes("/prebuilds/") || !fs.existsSync(vmPath)) throw new Error(`vm-path printed ${vmPath}`);
+  console.log(`pack-check: vm-path finds the EVMC VM library in the prebuild (${path.basename(vmPath)})`);
 
   // From source: the same tarball on a machine with a compiler, where no prebuild is used. The C
   // sources of libsecp256k1, blst and c-kzg come from the package's own deps/ folder (their npm
