@@ -14,6 +14,7 @@ import {
   MissingStateError,
 } from "../errors";
 import { forkRevision } from "../fork";
+import { blockThreads } from "./policy";
 import type { Block, BlockContext, BlockResult, ExecuteBlockOptions } from "./types";
 import { decodeBlockResult, encodeBlockRequest } from "./wire";
 
@@ -41,7 +42,7 @@ export class BlockRuleError extends InvalidBlockError {
 const BYZANTIUM = forkRevision("Byzantium");
 const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
 
-/** Executes `block` sequentially on `context.pre`. */
+/** Executes `block` on `context.pre`, sequentially or on Block-STM (`options.policy`). */
 export async function executeBlock(
   block: Block,
   context: BlockContext,
@@ -50,7 +51,8 @@ export async function executeBlock(
   const t0 = nowMs();
   const request = encodeBlockRequest(block, context, options);
   const t1 = nowMs();
-  const raw = await awaitNative(callNative(() => native().executeBlock(request)));
+  const threads = blockThreads(block, options);
+  const raw = await awaitNative(callNative(() => native().executeBlock(request, threads)));
   const t2 = nowMs();
   const out = decodeBlockResult(raw);
   if ("kind" in out) {

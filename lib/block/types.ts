@@ -108,6 +108,11 @@ export interface ExecuteBlockOptions {
   vm?: string;
   /** Apply the DAO-fork irregular state change (default: at mainnet block 1,920,000). */
   daoFork?: boolean;
+  /** "sequential" (default), "parallel" (Block-STM) or "auto" (parallel only where it can pay:
+   *  see lib/block/policy.ts). Every policy gives the same result. */
+  policy?: "sequential" | "parallel" | "auto";
+  /** Block-STM threads (default: one per hardware thread). */
+  threads?: number;
 }
 
 export interface Receipt {

@@ -7,33 +7,38 @@
 #include "block_request.hpp"
 #include "boundary.hpp"
 #include "exports.hpp"
+#include "state/block_parallel.hpp"
 
 namespace pevm::addon {
 namespace {
 
 // Decodes, recovers senders, executes and encodes; throws CodedError on a malformed request.
-std::vector<uint8_t> run_block(std::span<const uint8_t> request) {
+std::vector<uint8_t> run_block(std::span<const uint8_t> request, unsigned threads) {
     BlockRequest req = decode_block_request(request);
     uint64_t recovery_ns = 0;
     if (auto failure = recover_request_senders(req, &recovery_ns))
         return encode_block_failure(*failure);
     state::BlockState st(*req.pre);
-    const state::BlockOutcome out = state::execute_block(st, req.pre.get(), req.block, req.vm);
+    // threads > 0: the transactions on Block-STM (block_parallel.hpp), else sequentially.
+    const state::BlockOutcome out =
+        threads > 0 ? state::execute_block_parallel(st, req.pre.get(), req.block, req.vm, threads)
+                    : state::execute_block(st, req.pre.get(), req.block, req.vm);
     return encode_block_outcome(req, out, recovery_ns);
 }
 
 class BlockWorker final : public Napi::AsyncWorker {
 public:
-    BlockWorker(Napi::Env env, std::vector<uint8_t> request)
+    BlockWorker(Napi::Env env, std::vector<uint8_t> request, unsigned threads)
         : Napi::AsyncWorker(env),
           request_(std::move(request)),
+          threads_(threads),
           deferred_(Napi::Promise::Deferred::New(env)) {}
 
     Napi::Promise promise() { return deferred_.Promise(); }
 
     void Execute() override {
         try {
-            result_ = run_block(request_);
+            result_ = run_block(request_, threads_);
         } catch (const CodedError& e) {
             error_code_ = e.code();
             error_message_ = e.what();
@@ -59,6 +64,7 @@ public:
 
 private:
     std::vector<uint8_t> request_;  // a copy: JavaScript may reuse its buffer meanwhile
+    unsigned threads_;
     std::vector<uint8_t> result_;
     const char* error_code_ = nullptr;
     std::string error_message_;
@@ -67,8 +73,11 @@ private:
 
 Napi::Value executeBlock(const Napi::CallbackInfo& info) {
     const auto request = bytesArg(info, 0, "request");
-    auto* worker =
-        new BlockWorker(info.Env(), std::vector<uint8_t>(request.begin(), request.end()));
+    // The optional second argument: Block-STM threads (0 or absent: sequential).
+    const unsigned threads =
+        info.Length() > 1 && info[1].IsNumber() ? info[1].As<Napi::Number>().Uint32Value() : 0;
+    auto* worker = new BlockWorker(info.Env(),
+                                   std::vector<uint8_t>(request.begin(), request.end()), threads);
     auto promise = worker->promise();
     worker->Queue();  // the worker deletes itself after OnOK/OnError
     return promise;

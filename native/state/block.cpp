@@ -111,8 +111,8 @@ void bloom_add(uint8_t bloom[256], const Log& log) noexcept {
     for (const auto& t : log.topics) add(t.bytes, 32);
 }
 
-BlockOutcome execute_block(BlockState& state, const PreState* pre, const Block& block,
-                           VmChoice vm) {
+BlockOutcome execute_block(BlockState& state, const PreState* pre, const Block& block, VmChoice vm,
+                           const TxBatch* batch) {
     const auto t0 = Clock::now();
     const evmc_revision rev = block.rev;
     BlockOutcome out;
@@ -138,6 +138,8 @@ BlockOutcome execute_block(BlockState& state, const PreState* pre, const Block& 
     if (missing()) return missing_failure();
 
     // ---- 2. transactions ----------------------------------------------------------------------
+    std::vector<TxOutcome> batched;
+    if (batch != nullptr) batched = (*batch)(state);
     out.receipts.reserve(block.txs.size());
     const uint64_t block_gas_limit = static_cast<uint64_t>(block.env.gas_limit);
     for (size_t i = 0; i < block.txs.size(); ++i) {
@@ -159,7 +161,8 @@ BlockOutcome execute_block(BlockState& state, const PreState* pre, const Block& 
                     index);
             out.blob_gas_used += blob_gas;
         }
-        TxOutcome r = transition(state, block.env, tx, rev, vm);
+        TxOutcome r = batched.empty() ? transition(state, block.env, tx, rev, vm)
+                                      : std::move(batched[i]);
         if (missing()) return missing_failure();
         if (r.invalid)
             return fail(BlockFailure::Kind::InvalidTransaction, r.invalid->first,

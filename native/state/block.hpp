@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -90,8 +91,14 @@ uint64_t max_blob_gas_per_block(evmc_revision rev) noexcept;
 /// Adds a log (address and topics) to a 2048-bit bloom filter.
 void bloom_add(uint8_t bloom[256], const Log& log) noexcept;
 
+/// Computes every transaction's outcome at once on the state after the pre-transaction system
+/// changes (Block-STM: block_parallel.hpp). Outcome i must be what `transition` returns for tx i
+/// on the state after transactions 0..i-1; an empty result means "run them one by one".
+using TxBatch = std::function<std::vector<TxOutcome>(BlockState&)>;
+
 /// Executes `block` on `state` (its BlockState must wrap the block's pre-state). Spans in the
 /// returned diff point into `state` and stay valid while it lives.
-BlockOutcome execute_block(BlockState& state, const PreState* pre, const Block& block, VmChoice vm);
+BlockOutcome execute_block(BlockState& state, const PreState* pre, const Block& block, VmChoice vm,
+                           const TxBatch* batch = nullptr);
 
 }  // namespace pevm::state

@@ -44,6 +44,8 @@ public:
 
     /// What a strict read found missing ("account 0x..", "storage 0x.. slot 0x..", "code 0x..").
     const std::optional<std::string>& missing() const noexcept { return missing_; }
+    /// Forgets what was found missing (after speculative reads that the result does not use).
+    void clear_missing() noexcept { missing_.reset(); }
 
 private:
     struct Entry {

@@ -1,0 +1,271 @@
+// The Ethereum task for Block-STM and the parallel block executor. See block_parallel.hpp.
+#include "state/block_parallel.hpp"
+
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+
+#include "crypto/keccak.hpp"
+#include "stm/executor.hpp"
+#include "stm/thread_pool.hpp"
+
+namespace pevm::state {
+namespace {
+
+enum class LocKind : uint8_t { kMeta, kBalance, kStorage };
+
+struct Loc {
+    LocKind kind = LocKind::kMeta;
+    evmc_address addr{};
+    evmc_bytes32 key{};  // kStorage
+};
+struct LocHash {
+    size_t operator()(const Loc& l) const noexcept {
+        size_t h = AddressHash{}(l.addr) * 31u + static_cast<size_t>(l.kind);
+        if (l.kind == LocKind::kStorage) h ^= Bytes32Hash{}(l.key) * 0x9e3779b97f4a7c15ull;
+        return h;
+    }
+};
+struct LocEq {
+    bool operator()(const Loc& a, const Loc& b) const noexcept {
+        return a.kind == b.kind && equal(a.addr, b.addr) &&
+               (a.kind != LocKind::kStorage || equal(a.key, b.key));
+    }
+};
+
+// One value type for every location kind (the fields of other kinds stay default).
+struct Val {
+    bool exists = false;       // kMeta
+    bool has_storage = false;  // kMeta
+    uint32_t epoch = 0;        // kMeta: destructions so far; kStorage: the epoch written under
+    uint64_t nonce = 0;        // kMeta
+    evmc_bytes32 code_hash = kEmptyCodeHash;  // kMeta
+    uint256 balance;                          // kBalance
+    evmc_bytes32 word{};                      // kStorage
+    friend bool operator==(const Val& a, const Val& b) noexcept {
+        return a.exists == b.exists && a.has_storage == b.has_storage && a.epoch == b.epoch &&
+               a.nonce == b.nonce && equal(a.code_hash, b.code_hash) && a.balance == b.balance &&
+               equal(a.word, b.word);
+    }
+};
+
+struct TxResultOut {
+    TxOutcome outcome;
+    // The has-storage flag of an account could not be tracked exactly (every slot cleared of an
+    // account with nonce 0 and no code): the block must run sequentially.
+    bool inexact = false;
+};
+
+using View = stm::TxView<Loc, Val>;
+
+class EthTask;
+
+// The StateView the transition reads through: every read goes through the engine's view.
+class MvStateView final : public StateView {
+public:
+    MvStateView(const EthTask& task, View& view) : task_(task), view_(view) {}
+
+    bool blocked() const { return blocked_; }
+    bool read(const Loc& loc, Val& out) {
+        if (blocked_) {
+            out = Val{};
+            return false;
+        }
+        if (!view_.read(loc, out)) {
+            blocked_ = true;
+            out = Val{};
+            return false;
+        }
+        return true;
+    }
+    Val meta(const evmc_address& addr) {
+        Val v;
+        read(Loc{LocKind::kMeta, addr, {}}, v);
+        return v;
+    }
+
+    std::optional<AccountInfo> account(const evmc_address& addr) override {
+        const Val m = meta(addr);
+        if (!m.exists) return std::nullopt;
+        Val b;
+        read(Loc{LocKind::kBalance, addr, {}}, b);
+        AccountInfo info;
+        info.nonce = m.nonce;
+        info.balance = b.balance;
+        info.code_hash = m.code_hash;
+        info.has_storage = m.has_storage;
+        return info;
+    }
+    std::span<const uint8_t> code(const evmc_bytes32& code_hash) override;
+    evmc_bytes32 storage(const evmc_address& addr, const evmc_bytes32& key) override {
+        const Val m = meta(addr);
+        Val s;
+        read(Loc{LocKind::kStorage, addr, key}, s);
+        if (!m.exists || s.epoch != m.epoch) return {};
+        return s.word;
+    }
+    evmc_bytes32 block_hash(int64_t number) override;
+
+private:
+    const EthTask& task_;
+    View& view_;
+    bool blocked_ = false;
+};
+
+class EthTask {
+public:
+    using Location = Loc;
+    using LocationHash = LocHash;
+    using LocationEq = LocEq;
+    using Value = Val;
+    using Output = TxResultOut;
+
+    EthTask(BlockState& base, const Block& block, VmChoice vm) : base_(base), block_(block), vm_(vm) {}
+
+    size_t size() const { return block_.txs.size(); }
+
+    Val storage_read(const Loc& loc) const {
+        std::lock_guard lock(base_mutex_);
+        Val v;
+        switch (loc.kind) {
+        case LocKind::kMeta:
+            if (auto a = base_.account(loc.addr)) {
+                v.exists = true;
+                v.nonce = a->nonce;
+                v.code_hash = a->code_hash;
+                v.has_storage = a->has_storage;
+            }
+            break;
+        case LocKind::kBalance:
+            if (auto a = base_.account(loc.addr)) v.balance = a->balance;
+            break;
+        case LocKind::kStorage:
+            v.word = base_.storage(loc.addr, loc.key);
+            break;
+        }
+        return v;
+    }
+
+    Val apply_delta(const Val& base, const stm::Delta& d) const {
+        Val v = base;
+        v.balance += d;
+        return v;
+    }
+
+    Output execute(stm::TxIdx i, View& view) const {
+        Output out;
+        MvStateView sv(*this, view);
+        out.outcome = transition(sv, block_.env, block_.txs[i], block_.rev, vm_);
+        if (sv.blocked()) return out;
+        for (const AccountChange& ch : out.outcome.changes) {
+            const Val old = sv.meta(ch.address);
+            Val old_balance;
+            sv.read(Loc{LocKind::kBalance, ch.address, {}}, old_balance);
+            if (sv.blocked()) return out;
+            Val m;
+            Val bal;
+            if (ch.deleted) {
+                m.epoch = i + 1;
+            } else {
+                m.exists = true;
+                m.epoch = old.exists ? old.epoch : old.epoch;
+                m.nonce = ch.nonce;
+                m.code_hash = old.exists ? old.code_hash : kEmptyCodeHash;
+                if (ch.code_changed) {
+                    if (ch.code.empty()) {
+                        m.code_hash = kEmptyCodeHash;
+                    } else {
+                        crypto::keccak256(ch.code.data(), ch.code.size(), m.code_hash.bytes);
+                        remember_code(m.code_hash, ch.code);
+                    }
+                }
+                bool nonzero = false;
+                for (const auto& kv : ch.storage) nonzero = nonzero || !is_zero(kv.second);
+                m.has_storage = (old.exists && old.has_storage) || nonzero;
+                if (!ch.storage.empty() && !nonzero && m.has_storage && m.nonce == 0 &&
+                    equal(m.code_hash, kEmptyCodeHash))
+                    out.inexact = true;
+                bal.balance = ch.balance;
+                for (const auto& [key, value] : ch.storage) {
+                    Val s;
+                    s.word = value;
+                    s.epoch = m.epoch;
+                    view.write(Loc{LocKind::kStorage, ch.address, key}, s);
+                }
+            }
+            if (!(m == old)) view.write(Loc{LocKind::kMeta, ch.address, {}}, m);
+            if (!(bal == old_balance)) view.write(Loc{LocKind::kBalance, ch.address, {}}, bal);
+        }
+        return out;
+    }
+
+    std::span<const uint8_t> code(const evmc_bytes32& hash) const {
+        std::lock_guard lock(base_mutex_);
+        if (auto it = codes_.find(hash); it != codes_.end()) return *it->second;
+        return base_.code(hash);
+    }
+    evmc_bytes32 block_hash(int64_t number) const {
+        std::lock_guard lock(base_mutex_);
+        return base_.block_hash(number);
+    }
+
+private:
+    void remember_code(const evmc_bytes32& hash, const std::vector<uint8_t>& code) const {
+        std::lock_guard lock(base_mutex_);
+        if (codes_.count(hash) == 0)
+            codes_.emplace(hash, std::make_unique<const std::vector<uint8_t>>(code));
+    }
+
+    // The state after the pre-transaction system calls; its reads may record what a strict
+    // pre-state misses, so every access is serialized.
+    BlockState& base_;
+    const Block& block_;
+    VmChoice vm_;
+    mutable std::mutex base_mutex_;
+    // Codes deployed during the block (by any incarnation), kept for the block's lifetime.
+    mutable std::unordered_map<evmc_bytes32, std::unique_ptr<const std::vector<uint8_t>>,
+                               Bytes32Hash, Bytes32Eq>
+        codes_;
+};
+
+std::span<const uint8_t> MvStateView::code(const evmc_bytes32& code_hash) {
+    return task_.code(code_hash);
+}
+evmc_bytes32 MvStateView::block_hash(int64_t number) { return task_.block_hash(number); }
+
+}  // namespace
+
+BlockOutcome execute_block_parallel(BlockState& state, PreState* pre, const Block& block,
+                                    VmChoice vm, unsigned threads, ParallelStats* stats) {
+    ParallelStats local;
+    ParallelStats& st = stats != nullptr ? *stats : local;
+    st = ParallelStats{};
+    const TxBatch batch = [&](BlockState& base) -> std::vector<TxOutcome> {
+        const bool missing_before = pre != nullptr && pre->missing().has_value();
+        EthTask task(base, block, vm);
+        auto run = stm::execute_block_parallel(task, threads);
+        st.metrics = std::move(run.metrics);
+        if (pre != nullptr && !missing_before && pre->missing()) {
+            // Maybe only a doomed incarnation read it: let the oracle decide.
+            pre->clear_missing();
+            st.fallback = "missing pre-state";
+            return {};
+        }
+        std::vector<TxOutcome> outcomes;
+        outcomes.reserve(run.txs.size());
+        for (auto& tx : run.txs) {
+            if (tx.output.inexact) {
+                st.fallback = "storage emptiness of a nonce-0 account";
+                return {};
+            }
+            outcomes.push_back(std::move(tx.output.outcome));
+        }
+        st.parallel = !outcomes.empty();
+        return outcomes;
+    };
+    return execute_block(state, pre, block, vm, &batch);
+}
+
+}  // namespace pevm::state

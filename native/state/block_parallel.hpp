@@ -1,0 +1,37 @@
+// A block's transactions on Block-STM (native/stm): the Ethereum task for the generic engine and
+// the TxBatch that plugs it into the sequential block executor (block.hpp), so that system calls,
+// withdrawals, rewards, receipts and the state diff are the oracle's own code and only the
+// per-transaction outcomes come from the parallel run.
+//
+// Locations: an account's meta (exists, nonce, code hash, has-storage, storage epoch), its balance,
+// and a storage slot. A destruction (SELFDESTRUCT, EIP-161 removal) in transaction i sets the
+// account's epoch to i + 1; a slot value carries the epoch it was written under, and a read whose
+// slot epoch differs from the account's reads zero, so a destroyed (and maybe re-created)
+// account's old storage is invisible without enumerating it. New code is kept by hash.
+//
+// Anything the task cannot express exactly makes the whole block fall back to sequential
+// execution (counted in ParallelStats): never a different answer.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "state/block.hpp"
+#include "state/block_state.hpp"
+#include "state/host.hpp"
+#include "stm/types.hpp"
+
+namespace pevm::state {
+
+struct ParallelStats {
+    bool parallel = false;  // the outcomes came from the parallel run
+    std::string fallback;   // why the block ran sequentially instead (empty when parallel)
+    stm::BlockMetrics metrics;
+};
+
+/// Executes `block` like execute_block, the transactions on `threads` threads with Block-STM.
+BlockOutcome execute_block_parallel(BlockState& state, PreState* pre, const Block& block,
+                                    VmChoice vm, unsigned threads, ParallelStats* stats = nullptr);
+
+}  // namespace pevm::state

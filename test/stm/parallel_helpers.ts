@@ -1,0 +1,39 @@
+/** Shared by the parallel == sequential tests: run a block both ways and compare everything. */
+import { expect } from "vitest";
+import { executeBlock } from "../../lib/block/execute";
+import type { Block, BlockContext, BlockResult } from "../../lib/block/types";
+
+/** The result without its timings (the only part allowed to differ). */
+function comparable(r: BlockResult): Omit<BlockResult, "timings"> {
+  const { timings: _t, ...rest } = r;
+  return rest;
+}
+
+type Settled = { ok: true; value: Omit<BlockResult, "timings"> } | { ok: false; error: string };
+
+async function settle(p: Promise<BlockResult>): Promise<Settled> {
+  try {
+    return { ok: true, value: comparable(await p) };
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    return { ok: false, error: `${err.name} ${err.code ?? ""} ${err.message}` };
+  }
+}
+
+/** Runs `block` sequentially once and in parallel `runs` times at each thread count; expects
+ *  identical outcomes (receipts, logs, gas, bloom, state diff, or the same error). */
+export async function expectParallelEqualsSequential(
+  label: string,
+  block: Block,
+  context: BlockContext,
+  threads: number[] = [2, 8],
+  runs = 2,
+): Promise<void> {
+  const seq = await settle(executeBlock(block, context, { policy: "sequential" }));
+  for (const t of threads) {
+    for (let i = 0; i < runs; i++) {
+      const par = await settle(executeBlock(block, context, { policy: "parallel", threads: t }));
+      expect(par, `${label}: parallel (${t} threads, run ${i}) differs from sequential`).toEqual(seq);
+    }
+  }
+}
