@@ -161,8 +161,8 @@ BlockOutcome execute_block(BlockState& state, const PreState* pre, const Block& 
                     index);
             out.blob_gas_used += blob_gas;
         }
-        TxOutcome r = batched.empty() ? transition(state, block.env, tx, rev, vm)
-                                      : std::move(batched[i]);
+        TxOutcome r =
+            batched.empty() ? transition(state, block.env, tx, rev, vm) : std::move(batched[i]);
         if (missing()) return missing_failure();
         if (r.invalid)
             return fail(BlockFailure::Kind::InvalidTransaction, r.invalid->first,
