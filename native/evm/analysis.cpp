@@ -14,16 +14,16 @@ namespace {
 
 bool ends_block(uint8_t op) noexcept {
     switch (op) {
-    case OP_JUMP:
-    case OP_JUMPI:
-    case OP_STOP:
-    case OP_RETURN:
-    case OP_REVERT:
-    case OP_INVALID:
-    case OP_SELFDESTRUCT:
-        return true;
-    default:
-        return false;
+        case OP_JUMP:
+        case OP_JUMPI:
+        case OP_STOP:
+        case OP_RETURN:
+        case OP_REVERT:
+        case OP_INVALID:
+        case OP_SELFDESTRUCT:
+            return true;
+        default:
+            return false;
     }
 }
 
@@ -33,17 +33,17 @@ constexpr int64_t kMaxBlockGas = int64_t{1} << 30;
 /// Out-of-line instructions whose handlers read a gas correction.
 bool needs_correction(uint8_t op) noexcept {
     switch (op) {
-    case OP_GAS:
-    case OP_SSTORE:
-    case OP_CALL:
-    case OP_CALLCODE:
-    case OP_DELEGATECALL:
-    case OP_STATICCALL:
-    case OP_CREATE:
-    case OP_CREATE2:
-        return true;
-    default:
-        return false;
+        case OP_GAS:
+        case OP_SSTORE:
+        case OP_CALL:
+        case OP_CALLCODE:
+        case OP_DELEGATECALL:
+        case OP_STATICCALL:
+        case OP_CREATE:
+        case OP_CREATE2:
+            return true;
+        default:
+            return false;
     }
 }
 
@@ -68,7 +68,7 @@ CodeAnalysis::CodeAnalysis(const uint8_t* code, size_t size, evmc_revision rev)
     struct Op {  // static facts of one opcode of the open block
         int32_t req, change, gas;
     };
-    struct Merged {  // a JUMPDEST inside the open block
+    struct Merged {   // a JUMPDEST inside the open block
         size_t op;    // its index in `ops`
         size_t next;  // the instruction that follows it
         size_t pos;   // its code offset
@@ -81,7 +81,7 @@ CodeAnalysis::CodeAnalysis(const uint8_t* code, size_t size, evmc_revision rev)
     std::vector<Op> ops;
     std::vector<Merged> merged;
     std::vector<Pending> entries;
-    std::vector<std::pair<size_t, size_t>> corrections;  // instruction, ops through it
+    std::vector<std::pair<size_t, size_t>> corrections;    // instruction, ops through it
     std::vector<std::pair<size_t, uint256>> static_jumps;  // instruction, destination
     size_t block = 0;
 
@@ -125,7 +125,7 @@ CodeAnalysis::CodeAnalysis(const uint8_t* code, size_t size, evmc_revision rev)
     open_block();
     bool last_push = false;  // the previous instruction is a PUSH of this block
     uint256 last_push_value;
-    int64_t block_gas = 0;   // of the open block, to keep it within BEGINBLOCK's 32-bit field
+    int64_t block_gas = 0;  // of the open block, to keep it within BEGINBLOCK's 32-bit field
     for (size_t i = 0; i < size; ++i) {
         const uint8_t op = code[i];
         if (ops.empty()) block_gas = 0;

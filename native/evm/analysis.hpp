@@ -31,10 +31,10 @@ namespace pevm::evm {
 struct Instruction {
     const void* handler;  // label in the dispatch loop
     union {
-        uint64_t small;         // PUSH1..PUSH8 value, PC value
-        const uint256* big;     // PUSH9..PUSH32 value
+        uint64_t small;             // PUSH1..PUSH8 value, PC value
+        const uint256* big;         // PUSH9..PUSH32 value
         const Instruction* target;  // static jumps (null: bad destination), ENTRY continuation
-        int64_t correction;     // out-of-line instructions: base gas of the rest of the block
+        int64_t correction;         // out-of-line instructions: base gas of the rest of the block
         struct {
             int32_t gas;        // BEGINBLOCK: base gas of the block
             int16_t stack_req;  // stack items the block needs on entry

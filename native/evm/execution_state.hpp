@@ -105,7 +105,9 @@ inline bool check_memory(Frame& f, int64_t& gas, const uint256& offset,
     return gas >= 0;
 }
 
-constexpr uint64_t num_words(uint64_t bytes) noexcept { return (bytes + 31) / 32; }
+constexpr uint64_t num_words(uint64_t bytes) noexcept {
+    return (bytes + 31) / 32;
+}
 
 /// The result of an out-of-line instruction: EVMC_SUCCESS to continue, else the halt status.
 struct OpResult {

@@ -130,7 +130,8 @@ OpResult op_blockhash(Frame& f, uint256* top, int64_t gas) noexcept {
     const uint256 n = top[-1];
     if (n.fits_u64() && n.w[0] < static_cast<uint64_t>(current) &&
         n.w[0] >= static_cast<uint64_t>(lowest))
-        top[-1] = uint256::from_bytes32(f.host->get_block_hash(f.ctx, static_cast<int64_t>(n.w[0])));
+        top[-1] =
+            uint256::from_bytes32(f.host->get_block_hash(f.ctx, static_cast<int64_t>(n.w[0])));
     else
         top[-1] = uint256{};
     return {EVMC_SUCCESS, gas};
@@ -163,16 +164,16 @@ SstoreCost sstore_cost(evmc_revision rev, evmc_storage_status status) noexcept {
     // 5000 otherwise, 15000 refunded when a non-zero slot is cleared.
     if (rev < EVMC_CONSTANTINOPLE || rev == EVMC_PETERSBURG) {
         switch (status) {
-        case EVMC_STORAGE_ADDED:
-        case EVMC_STORAGE_DELETED_ADDED:
-        case EVMC_STORAGE_DELETED_RESTORED:
-            return {20000, 0};
-        case EVMC_STORAGE_DELETED:
-        case EVMC_STORAGE_MODIFIED_DELETED:
-        case EVMC_STORAGE_ADDED_DELETED:
-            return {5000, 15000};
-        default:
-            return {5000, 0};
+            case EVMC_STORAGE_ADDED:
+            case EVMC_STORAGE_DELETED_ADDED:
+            case EVMC_STORAGE_DELETED_RESTORED:
+                return {20000, 0};
+            case EVMC_STORAGE_DELETED:
+            case EVMC_STORAGE_MODIFIED_DELETED:
+            case EVMC_STORAGE_ADDED_DELETED:
+                return {5000, 15000};
+            default:
+                return {5000, 0};
         }
     }
     // Net metering: EIP-1283 (Constantinople), EIP-2200 (Istanbul), EIP-2929 (Berlin),
@@ -182,25 +183,25 @@ SstoreCost sstore_cost(evmc_revision rev, evmc_storage_status status) noexcept {
     const int32_t reset = rev >= EVMC_BERLIN ? 5000 - 2100 : 5000;
     const int32_t clear = rev >= EVMC_LONDON ? 4800 : 15000;
     switch (status) {
-    case EVMC_STORAGE_ADDED:
-        return {set, 0};
-    case EVMC_STORAGE_DELETED:
-        return {reset, clear};
-    case EVMC_STORAGE_MODIFIED:
-        return {reset, 0};
-    case EVMC_STORAGE_DELETED_ADDED:
-        return {warm, -clear};
-    case EVMC_STORAGE_MODIFIED_DELETED:
-        return {warm, clear};
-    case EVMC_STORAGE_DELETED_RESTORED:
-        return {warm, reset - warm - clear};
-    case EVMC_STORAGE_ADDED_DELETED:
-        return {warm, set - warm};
-    case EVMC_STORAGE_MODIFIED_RESTORED:
-        return {warm, reset - warm};
-    case EVMC_STORAGE_ASSIGNED:
-    default:
-        return {warm, 0};
+        case EVMC_STORAGE_ADDED:
+            return {set, 0};
+        case EVMC_STORAGE_DELETED:
+            return {reset, clear};
+        case EVMC_STORAGE_MODIFIED:
+            return {reset, 0};
+        case EVMC_STORAGE_DELETED_ADDED:
+            return {warm, -clear};
+        case EVMC_STORAGE_MODIFIED_DELETED:
+            return {warm, clear};
+        case EVMC_STORAGE_DELETED_RESTORED:
+            return {warm, reset - warm - clear};
+        case EVMC_STORAGE_ADDED_DELETED:
+            return {warm, set - warm};
+        case EVMC_STORAGE_MODIFIED_RESTORED:
+            return {warm, reset - warm};
+        case EVMC_STORAGE_ASSIGNED:
+        default:
+            return {warm, 0};
     }
 }
 

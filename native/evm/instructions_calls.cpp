@@ -72,8 +72,10 @@ OpResult call_impl(Frame& f, uint256* top, int64_t gas) noexcept {
     evmc_message msg{};
     msg.kind = Kind;
     msg.flags = Static ? uint32_t{EVMC_STATIC} : f.msg->flags;
-    if (delegated) msg.flags |= EVMC_DELEGATED;
-    else msg.flags &= ~uint32_t{EVMC_DELEGATED};
+    if (delegated)
+        msg.flags |= EVMC_DELEGATED;
+    else
+        msg.flags &= ~uint32_t{EVMC_DELEGATED};
     msg.depth = f.msg->depth + 1;
     msg.recipient = (Kind == EVMC_CALL) ? dst : f.msg->recipient;
     msg.code_address = code_addr;
@@ -95,8 +97,10 @@ OpResult call_impl(Frame& f, uint256* top, int64_t gas) noexcept {
     msg.gas = gas_arg.fits_u64() && gas_arg.w[0] <= uint64_t(std::numeric_limits<int64_t>::max())
                   ? static_cast<int64_t>(gas_arg.w[0])
                   : std::numeric_limits<int64_t>::max();
-    if (f.rev >= EVMC_TANGERINE_WHISTLE) msg.gas = std::min(msg.gas, gas - gas / 64);
-    else if (msg.gas > gas) return {EVMC_OUT_OF_GAS, gas};
+    if (f.rev >= EVMC_TANGERINE_WHISTLE)
+        msg.gas = std::min(msg.gas, gas - gas / 64);
+    else if (msg.gas > gas)
+        return {EVMC_OUT_OF_GAS, gas};
 
     if (has_value) {
         msg.gas += kCallStipend;
@@ -104,8 +108,7 @@ OpResult call_impl(Frame& f, uint256* top, int64_t gas) noexcept {
     }
 
     if (f.msg->depth >= kMaxDepth) return {EVMC_SUCCESS, gas};
-    if (has_value &&
-        uint256::from_bytes32(f.host->get_balance(f.ctx, &f.msg->recipient)) < value)
+    if (has_value && uint256::from_bytes32(f.host->get_balance(f.ctx, &f.msg->recipient)) < value)
         return {EVMC_SUCCESS, gas};
 
     const evmc_result r = f.host->call(f.ctx, &msg);
@@ -148,8 +151,7 @@ OpResult op_create(Frame& f, uint256* top, int64_t gas) noexcept {
     if (!check_memory(f, gas, init_off, init_size)) return {EVMC_OUT_OF_GAS, gas};
     const size_t size = init_size.w[0];
     if (f.rev >= EVMC_SHANGHAI && size > kMaxInitcodeSize) return {EVMC_OUT_OF_GAS, gas};
-    const int64_t word_cost =
-        (Kind == EVMC_CREATE2 ? 6 : 0) + (f.rev >= EVMC_SHANGHAI ? 2 : 0);
+    const int64_t word_cost = (Kind == EVMC_CREATE2 ? 6 : 0) + (f.rev >= EVMC_SHANGHAI ? 2 : 0);
     if ((gas -= word_cost * static_cast<int64_t>(num_words(size))) < 0)
         return {EVMC_OUT_OF_GAS, gas};
 
@@ -186,16 +188,15 @@ template OpResult op_create<EVMC_CREATE2>(Frame&, uint256*, int64_t) noexcept;
 OpResult op_selfdestruct(Frame& f, uint256* top, int64_t gas) noexcept {
     if (f.msg->flags & EVMC_STATIC) return {EVMC_STATIC_MODE_VIOLATION, gas};
     const evmc_address beneficiary = top[-1].to_address();
-    if (f.rev >= EVMC_BERLIN &&
-        f.host->access_account(f.ctx, &beneficiary) == EVMC_ACCESS_COLD &&
+    if (f.rev >= EVMC_BERLIN && f.host->access_account(f.ctx, &beneficiary) == EVMC_ACCESS_COLD &&
         (gas -= kColdAccountCost) < 0)
         return {EVMC_OUT_OF_GAS, gas};
     if (f.rev >= EVMC_TANGERINE_WHISTLE) {
         // EIP-150 charges a new beneficiary; EIP-161 only when value actually moves to it.
         bool charge = false;
         if (f.rev >= EVMC_SPURIOUS_DRAGON) {
-            charge = static_cast<bool>(uint256::from_bytes32(
-                         f.host->get_balance(f.ctx, &f.msg->recipient))) &&
+            charge = static_cast<bool>(
+                         uint256::from_bytes32(f.host->get_balance(f.ctx, &f.msg->recipient))) &&
                      !f.host->account_exists(f.ctx, &beneficiary);
         } else {
             charge = !f.host->account_exists(f.ctx, &beneficiary);

@@ -47,8 +47,10 @@ void release_frame(Frame* f) noexcept {
         f->memory.capacity = 0;
     }
     f->reset();
-    if (t_pool.free.size() < 64) t_pool.free.push_back(f);
-    else delete f;
+    if (t_pool.free.size() < 64)
+        t_pool.free.push_back(f);
+    else
+        delete f;
 }
 
 void release_output(const evmc_result* r) {
@@ -58,6 +60,7 @@ void release_output(const evmc_result* r) {
 /// Runs the analysed code; with `handlers_out` set it only reports the handler table.
 evmc_status_code run(Frame* fp, const CodeAnalysis* ap, int64_t* gas_io,
                      const void* const** handlers_out) noexcept {
+    // clang-format off
     static const void* const kLabels[kNumHandlers] = {
         &&L_STOP, &&L_ADD, &&L_MUL, &&L_SUB, &&L_DIV, &&L_SDIV, &&L_MOD, &&L_SMOD,  // 0x00
         &&L_ADDMOD, &&L_MULMOD, &&L_EXP, &&L_SIGNEXTEND, &&L_UNDEFINED, &&L_UNDEFINED, &&L_UNDEFINED, &&L_UNDEFINED,  // 0x08
@@ -410,6 +413,7 @@ L_SELFDESTRUCT : {
 #undef PEVM_BINARY
 #undef PEVM_PUSH_VALUE
 #undef PEVM_MEMORY
+    // clang-format on
 
 output : {  // RETURN / REVERT: [offset, size] on the stack
     int64_t g = gas;

@@ -15,6 +15,7 @@
 namespace pevm::evm {
 
 // X(NAME, byte, stack items needed, stack change, fork it appears in, base gas in that fork)
+// clang-format off
 #define PEVM_OPCODES(X)                                  \
     X(STOP, 0x00, 0, 0, EVMC_FRONTIER, 0)                \
     X(ADD, 0x01, 2, -1, EVMC_FRONTIER, 3)                \
@@ -144,6 +145,8 @@ namespace pevm::evm {
     X(SWAP13, 0x9c, 14, 0, EVMC_FRONTIER, 3) X(SWAP14, 0x9d, 15, 0, EVMC_FRONTIER, 3)       \
     X(SWAP15, 0x9e, 16, 0, EVMC_FRONTIER, 3) X(SWAP16, 0x9f, 17, 0, EVMC_FRONTIER, 3)
 
+// clang-format on
+
 enum Opcode : uint8_t {
 #define PEVM_X(name, code, req, change, since, gas) OP_##name = code,
     PEVM_OPCODES(PEVM_X)
@@ -192,34 +195,34 @@ constexpr GasRow gas_row(int rev) {
     }
     row = introduced_in(rev, gas_row(rev - 1));
     switch (rev) {
-    case EVMC_TANGERINE_WHISTLE:  // EIP-150: IO-heavy operations repriced
-        row[OP_BALANCE] = 400;
-        row[OP_EXTCODESIZE] = 700;
-        row[OP_EXTCODECOPY] = 700;
-        row[OP_SLOAD] = 200;
-        row[OP_CALL] = 700;
-        row[OP_CALLCODE] = 700;
-        row[OP_DELEGATECALL] = 700;
-        row[OP_SELFDESTRUCT] = 5000;
-        break;
-    case EVMC_ISTANBUL:  // EIP-1884
-        row[OP_BALANCE] = 700;
-        row[OP_EXTCODEHASH] = 700;
-        row[OP_SLOAD] = 800;
-        break;
-    case EVMC_BERLIN:  // EIP-2929: base = warm access; cold surcharge added at run time
-        row[OP_BALANCE] = 100;
-        row[OP_EXTCODESIZE] = 100;
-        row[OP_EXTCODECOPY] = 100;
-        row[OP_EXTCODEHASH] = 100;
-        row[OP_SLOAD] = 100;
-        row[OP_CALL] = 100;
-        row[OP_CALLCODE] = 100;
-        row[OP_DELEGATECALL] = 100;
-        row[OP_STATICCALL] = 100;
-        break;
-    default:
-        break;
+        case EVMC_TANGERINE_WHISTLE:  // EIP-150: IO-heavy operations repriced
+            row[OP_BALANCE] = 400;
+            row[OP_EXTCODESIZE] = 700;
+            row[OP_EXTCODECOPY] = 700;
+            row[OP_SLOAD] = 200;
+            row[OP_CALL] = 700;
+            row[OP_CALLCODE] = 700;
+            row[OP_DELEGATECALL] = 700;
+            row[OP_SELFDESTRUCT] = 5000;
+            break;
+        case EVMC_ISTANBUL:  // EIP-1884
+            row[OP_BALANCE] = 700;
+            row[OP_EXTCODEHASH] = 700;
+            row[OP_SLOAD] = 800;
+            break;
+        case EVMC_BERLIN:  // EIP-2929: base = warm access; cold surcharge added at run time
+            row[OP_BALANCE] = 100;
+            row[OP_EXTCODESIZE] = 100;
+            row[OP_EXTCODECOPY] = 100;
+            row[OP_EXTCODEHASH] = 100;
+            row[OP_SLOAD] = 100;
+            row[OP_CALL] = 100;
+            row[OP_CALLCODE] = 100;
+            row[OP_DELEGATECALL] = 100;
+            row[OP_STATICCALL] = 100;
+            break;
+        default:
+            break;
     }
     return row;
 }
@@ -239,8 +242,10 @@ inline constexpr int kConstantGas = [] {
     for (int r = 0; r < kNumRevisions; ++r) {
         const int c = kGasCosts[r][Op];
         if (c < 0) continue;
-        if (g == -2) g = c;
-        else if (g != c) return -1;
+        if (g == -2)
+            g = c;
+        else if (g != c)
+            return -1;
     }
     return g < 0 ? -1 : g;
 }();
@@ -263,7 +268,8 @@ static_assert(kGasCosts[EVMC_BERLIN][OP_BALANCE] == 100);
 static_assert(kGasCosts[EVMC_LONDON][OP_BASEFEE] == 2 && kGasCosts[EVMC_BERLIN][OP_BASEFEE] == -1);
 static_assert(kGasCosts[EVMC_SHANGHAI][OP_PUSH0] == 2 && kGasCosts[EVMC_PARIS][OP_PUSH0] == -1);
 static_assert(kGasCosts[EVMC_CANCUN][OP_TLOAD] == 100 && kGasCosts[EVMC_CANCUN][OP_MCOPY] == 3);
-static_assert(kGasCosts[EVMC_CANCUN][OP_BLOBHASH] == 3 && kGasCosts[EVMC_SHANGHAI][OP_BLOBHASH] == -1);
+static_assert(kGasCosts[EVMC_CANCUN][OP_BLOBHASH] == 3 &&
+              kGasCosts[EVMC_SHANGHAI][OP_BLOBHASH] == -1);
 static_assert(kGasCosts[EVMC_OSAKA][OP_CLZ] == 5 && kGasCosts[EVMC_PRAGUE][OP_CLZ] == -1);
 static_assert(kGasCosts[EVMC_OSAKA][0x0c] == -1 && kGasCosts[EVMC_OSAKA][0xef] == -1);
 static_assert(kGasCosts[EVMC_TANGERINE_WHISTLE][OP_SELFDESTRUCT] == 5000);

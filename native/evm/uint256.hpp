@@ -83,7 +83,9 @@ struct uint256 {
 constexpr bool operator==(const uint256& a, const uint256& b) noexcept {
     return ((a.w[0] ^ b.w[0]) | (a.w[1] ^ b.w[1]) | (a.w[2] ^ b.w[2]) | (a.w[3] ^ b.w[3])) == 0;
 }
-constexpr bool operator!=(const uint256& a, const uint256& b) noexcept { return !(a == b); }
+constexpr bool operator!=(const uint256& a, const uint256& b) noexcept {
+    return !(a == b);
+}
 
 constexpr bool operator<(const uint256& a, const uint256& b) noexcept {
 #if defined(__x86_64__)
@@ -104,9 +106,15 @@ constexpr bool operator<(const uint256& a, const uint256& b) noexcept {
     }
     return borrow != 0;
 }
-constexpr bool operator>(const uint256& a, const uint256& b) noexcept { return b < a; }
-constexpr bool operator<=(const uint256& a, const uint256& b) noexcept { return !(b < a); }
-constexpr bool operator>=(const uint256& a, const uint256& b) noexcept { return !(a < b); }
+constexpr bool operator>(const uint256& a, const uint256& b) noexcept {
+    return b < a;
+}
+constexpr bool operator<=(const uint256& a, const uint256& b) noexcept {
+    return !(b < a);
+}
+constexpr bool operator>=(const uint256& a, const uint256& b) noexcept {
+    return !(a < b);
+}
 
 /// Signed (two's complement) less-than.
 constexpr bool slt(const uint256& a, const uint256& b) noexcept {
@@ -114,7 +122,9 @@ constexpr bool slt(const uint256& a, const uint256& b) noexcept {
     if (an != bn) return an;
     return a < b;
 }
-constexpr bool sgt(const uint256& a, const uint256& b) noexcept { return slt(b, a); }
+constexpr bool sgt(const uint256& a, const uint256& b) noexcept {
+    return slt(b, a);
+}
 
 // ---- bitwise ---------------------------------------------------------------------------------
 
@@ -136,10 +146,17 @@ constexpr uint256 operator<<(const uint256& a, uint64_t n) noexcept {
     const unsigned bits = (unsigned)(n % 64);
     uint64_t x0 = a.w[0], x1 = a.w[1], x2 = a.w[2], x3 = a.w[3];
     switch (n / 64) {  // whole limbs first, then the bits, with no data-dependent loops
-    case 1: x3 = x2, x2 = x1, x1 = x0, x0 = 0; break;
-    case 2: x3 = x1, x2 = x0, x1 = 0, x0 = 0; break;
-    case 3: x3 = x0, x2 = 0, x1 = 0, x0 = 0; break;
-    default: break;
+        case 1:
+            x3 = x2, x2 = x1, x1 = x0, x0 = 0;
+            break;
+        case 2:
+            x3 = x1, x2 = x0, x1 = 0, x0 = 0;
+            break;
+        case 3:
+            x3 = x0, x2 = 0, x1 = 0, x0 = 0;
+            break;
+        default:
+            break;
     }
     if (bits == 0) return {x0, x1, x2, x3};
     const unsigned rb = 64 - bits;
@@ -151,10 +168,17 @@ constexpr uint256 operator>>(const uint256& a, uint64_t n) noexcept {
     const unsigned bits = (unsigned)(n % 64);
     uint64_t x0 = a.w[0], x1 = a.w[1], x2 = a.w[2], x3 = a.w[3];
     switch (n / 64) {
-    case 1: x0 = x1, x1 = x2, x2 = x3, x3 = 0; break;
-    case 2: x0 = x2, x1 = x3, x2 = 0, x3 = 0; break;
-    case 3: x0 = x3, x1 = 0, x2 = 0, x3 = 0; break;
-    default: break;
+        case 1:
+            x0 = x1, x1 = x2, x2 = x3, x3 = 0;
+            break;
+        case 2:
+            x0 = x2, x1 = x3, x2 = 0, x3 = 0;
+            break;
+        case 3:
+            x0 = x3, x1 = 0, x2 = 0, x3 = 0;
+            break;
+        default:
+            break;
     }
     if (bits == 0) return {x0, x1, x2, x3};
     const unsigned rb = 64 - bits;
@@ -255,7 +279,9 @@ constexpr uint256 operator-(const uint256& a, const uint256& b) noexcept {
     }
     return r;
 }
-constexpr uint256 operator-(const uint256& a) noexcept { return uint256{} - a; }
+constexpr uint256 operator-(const uint256& a) noexcept {
+    return uint256{} - a;
+}
 
 constexpr uint256 operator*(const uint256& a, const uint256& b) noexcept {
     // Column by column: 6 full products and 4 low halves (the rest falls off the top).
@@ -265,20 +291,32 @@ constexpr uint256 operator*(const uint256& a, const uint256& b) noexcept {
     const u128 p02 = (u128)a.w[0] * b.w[2], p11 = (u128)a.w[1] * b.w[1],
                p20 = (u128)a.w[2] * b.w[0];
     const u128 t1 = (p00 >> 64) + (uint64_t)p01 + (uint64_t)p10;
-    const u128 t2 = (t1 >> 64) + (p01 >> 64) + (p10 >> 64) + (uint64_t)p02 + (uint64_t)p11 +
-                    (uint64_t)p20;
+    const u128 t2 =
+        (t1 >> 64) + (p01 >> 64) + (p10 >> 64) + (uint64_t)p02 + (uint64_t)p11 + (uint64_t)p20;
     const uint64_t r3 = (uint64_t)(t2 >> 64) + (uint64_t)(p02 >> 64) + (uint64_t)(p11 >> 64) +
                         (uint64_t)(p20 >> 64) + a.w[0] * b.w[3] + a.w[1] * b.w[2] +
                         a.w[2] * b.w[1] + a.w[3] * b.w[0];
     return {(uint64_t)p00, (uint64_t)t1, (uint64_t)t2, r3};
 }
 
-inline uint256& operator+=(uint256& a, const uint256& b) noexcept { return a = a + b; }
-inline uint256& operator-=(uint256& a, const uint256& b) noexcept { return a = a - b; }
-inline uint256& operator*=(uint256& a, const uint256& b) noexcept { return a = a * b; }
-inline uint256& operator&=(uint256& a, const uint256& b) noexcept { return a = a & b; }
-inline uint256& operator|=(uint256& a, const uint256& b) noexcept { return a = a | b; }
-inline uint256& operator^=(uint256& a, const uint256& b) noexcept { return a = a ^ b; }
+inline uint256& operator+=(uint256& a, const uint256& b) noexcept {
+    return a = a + b;
+}
+inline uint256& operator-=(uint256& a, const uint256& b) noexcept {
+    return a = a - b;
+}
+inline uint256& operator*=(uint256& a, const uint256& b) noexcept {
+    return a = a * b;
+}
+inline uint256& operator&=(uint256& a, const uint256& b) noexcept {
+    return a = a & b;
+}
+inline uint256& operator|=(uint256& a, const uint256& b) noexcept {
+    return a = a | b;
+}
+inline uint256& operator^=(uint256& a, const uint256& b) noexcept {
+    return a = a ^ b;
+}
 
 // ---- division --------------------------------------------------------------------------------
 
@@ -308,7 +346,8 @@ inline uint64_t reciprocal_2by1(uint64_t d) noexcept {
 /// (u1:u0) / d for a normalized d with its reciprocal v, u1 < d: two multiplications instead
 /// of a hardware divide (same paper, algorithm 4).
 inline uint64_t udiv2by1(uint64_t u1, uint64_t u0, uint64_t d, uint64_t v, uint64_t* rem) noexcept {
-    const unsigned __int128 q = (unsigned __int128)v * u1 + (((unsigned __int128)(u1 + 1) << 64) | u0);
+    const unsigned __int128 q =
+        (unsigned __int128)v * u1 + (((unsigned __int128)(u1 + 1) << 64) | u0);
     uint64_t q1 = (uint64_t)(q >> 64);
     const uint64_t q0 = (uint64_t)q;
     uint64_t r = u0 - q1 * d;
@@ -403,18 +442,18 @@ inline void udivrem(const uint64_t* u, int m, const uint64_t* d, int n, uint64_t
         return;
     }
     switch (n) {
-    case 1: {
-        uint64_t rem = 0;
-        for (int i = m - 1; i >= 0; --i) q[i] = udiv128(rem, u[i], d[0], &rem);
-        r[0] = rem;
-        return;
-    }
-    case 2:
-        return udivrem_knuth<2>(u, m, d, q, r);
-    case 3:
-        return udivrem_knuth<3>(u, m, d, q, r);
-    default:
-        return udivrem_knuth<4>(u, m, d, q, r);
+        case 1: {
+            uint64_t rem = 0;
+            for (int i = m - 1; i >= 0; --i) q[i] = udiv128(rem, u[i], d[0], &rem);
+            r[0] = rem;
+            return;
+        }
+        case 2:
+            return udivrem_knuth<2>(u, m, d, q, r);
+        case 3:
+            return udivrem_knuth<3>(u, m, d, q, r);
+        default:
+            return udivrem_knuth<4>(u, m, d, q, r);
     }
 }
 
@@ -467,8 +506,12 @@ inline div_result udivrem(const uint256& u, const uint256& d) noexcept {
     return detail::udivrem_long(u, d, detail::significant_limbs(d.w, 4));
 }
 
-inline uint256 operator/(const uint256& a, const uint256& b) noexcept { return udivrem(a, b).quot; }
-inline uint256 operator%(const uint256& a, const uint256& b) noexcept { return udivrem(a, b).rem; }
+inline uint256 operator/(const uint256& a, const uint256& b) noexcept {
+    return udivrem(a, b).quot;
+}
+inline uint256 operator%(const uint256& a, const uint256& b) noexcept {
+    return udivrem(a, b).rem;
+}
 
 /// Signed division (EVM SDIV): truncates toward zero; x/0 == 0; -2^255 / -1 == -2^255.
 inline uint256 sdiv(const uint256& a, const uint256& b) noexcept {

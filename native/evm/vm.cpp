@@ -20,7 +20,7 @@ void vm_destroy(evmc_vm* /*vm*/) {}  // the instance is static
 }  // namespace
 
 extern "C" __attribute__((visibility("default"))) evmc_vm* evmc_create_parallel_evm(void) {
-    static evmc_vm vm{EVMC_ABI_VERSION, "parallel_evm", "0.1.0", vm_destroy, vm_execute,
-                      vm_get_capabilities, nullptr};
+    static evmc_vm vm{EVMC_ABI_VERSION, "parallel_evm",      "0.1.0", vm_destroy,
+                      vm_execute,       vm_get_capabilities, nullptr};
     return &vm;
 }
