@@ -15,6 +15,7 @@ import {
 } from "../errors";
 import { forkRevision } from "../fork";
 import { blockThreads } from "./policy";
+import { type BlockStmMetrics, splitStmMetrics } from "./stm-metrics";
 import type { Block, BlockContext, BlockResult, ExecuteBlockOptions } from "./types";
 import { decodeBlockResult, encodeBlockRequest } from "./wire";
 
@@ -52,8 +53,10 @@ export async function executeBlock(
   const request = encodeBlockRequest(block, context, options);
   const t1 = nowMs();
   const threads = blockThreads(block, options);
-  const raw = await awaitNative(callNative(() => native().executeBlock(request, threads)));
+  let raw = await awaitNative(callNative(() => native().executeBlock(request, threads)));
   const t2 = nowMs();
+  let stm: BlockStmMetrics | undefined;
+  if (threads > 0) ({ result: raw, metrics: stm } = splitStmMetrics(raw));
   const out = decodeBlockResult(raw);
   if ("kind" in out) {
     if (out.kind === "transaction") throw new BlockTransactionError(out.txIndex, out.reason, out.message);
@@ -66,6 +69,7 @@ export async function executeBlock(
   const { ns: _ns, ...rest } = out;
   return {
     ...rest,
+    ...(stm !== undefined ? { stm } : {}),
     timings: {
       encodeMs: t1 - t0,
       nativeDecodeMs: Number(nativeDecodeNs) / 1e6,

@@ -21,7 +21,9 @@ export function defaultThreads(): number {
 export function blockThreads(block: Block, options: ExecuteBlockOptions): number {
   const policy = options.policy ?? "sequential";
   if (policy !== "sequential" && policy !== "parallel" && policy !== "auto")
-    throw new InvalidArgumentError(`policy must be "sequential", "parallel" or "auto", not ${String(policy)}`);
+    throw new InvalidArgumentError(
+      `policy must be "sequential", "parallel" or "auto", not ${String(policy)}`,
+    );
   const threads = options.threads ?? defaultThreads();
   if (!Number.isInteger(threads) || threads < 1 || threads > 1024)
     throw new InvalidArgumentError(`threads must be an integer from 1 to 1024, not ${String(threads)}`);

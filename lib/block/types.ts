@@ -2,6 +2,7 @@
  * The shapes of a block as `executeBlock` takes it and of what it returns. Addresses are lowercase
  * `0x` hex strings; quantities are bigints; hashes and byte strings are Uint8Arrays.
  */
+import type { BlockStmMetrics } from "./stm-metrics";
 import type { Fork } from "../fork";
 import type { AccessListEntry, Authorization, Log, State } from "../state";
 
@@ -154,6 +155,8 @@ export interface BlockResult {
   /** Prague+: the EIP-7002 and EIP-7251 request contract outputs. */
   requests?: { withdrawals: Uint8Array; consolidations: Uint8Array };
   diff: AccountDiff[];
+  /** Block-STM metrics (when the policy chose parallel execution). */
+  stm?: BlockStmMetrics;
   timings: {
     /** TypeScript encoding of the request. */
     encodeMs: number;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "block_request.hpp"
+#include "block_stm_metrics.hpp"
 #include "boundary.hpp"
 #include "exports.hpp"
 #include "state/block_parallel.hpp"
@@ -16,14 +17,21 @@ namespace {
 std::vector<uint8_t> run_block(std::span<const uint8_t> request, unsigned threads) {
     BlockRequest req = decode_block_request(request);
     uint64_t recovery_ns = 0;
-    if (auto failure = recover_request_senders(req, &recovery_ns))
-        return encode_block_failure(*failure);
-    state::BlockState st(*req.pre);
-    // threads > 0: the transactions on Block-STM (block_parallel.hpp), else sequentially.
-    const state::BlockOutcome out =
-        threads > 0 ? state::execute_block_parallel(st, req.pre.get(), req.block, req.vm, threads)
-                    : state::execute_block(st, req.pre.get(), req.block, req.vm);
-    return encode_block_outcome(req, out, recovery_ns);
+    state::ParallelStats stats;
+    std::vector<uint8_t> result;
+    if (auto failure = recover_request_senders(req, &recovery_ns)) {
+        result = encode_block_failure(*failure);
+    } else {
+        state::BlockState st(*req.pre);
+        // threads > 0: the transactions on Block-STM (block_parallel.hpp), else sequentially.
+        const state::BlockOutcome out =
+            threads > 0 ? state::execute_block_parallel(st, req.pre.get(), req.block, req.vm,
+                                                        threads, &stats)
+                        : state::execute_block(st, req.pre.get(), req.block, req.vm);
+        result = encode_block_outcome(req, out, recovery_ns);
+    }
+    if (threads > 0) append_stm_metrics(result, stats);  // lib/block/stm-metrics.ts
+    return result;
 }
 
 class BlockWorker final : public Napi::AsyncWorker {

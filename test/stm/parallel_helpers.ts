@@ -4,12 +4,12 @@ import { executeBlock } from "../../lib/block/execute";
 import type { Block, BlockContext, BlockResult } from "../../lib/block/types";
 
 /** The result without its timings (the only part allowed to differ). */
-function comparable(r: BlockResult): Omit<BlockResult, "timings"> {
-  const { timings: _t, ...rest } = r;
+function comparable(r: BlockResult): Omit<BlockResult, "timings" | "stm"> {
+  const { timings: _t, stm: _s, ...rest } = r;
   return rest;
 }
 
-type Settled = { ok: true; value: Omit<BlockResult, "timings"> } | { ok: false; error: string };
+type Settled = { ok: true; value: Omit<BlockResult, "timings" | "stm"> } | { ok: false; error: string };
 
 async function settle(p: Promise<BlockResult>): Promise<Settled> {
   try {

@@ -1,0 +1,78 @@
+/**
+ * The Block-STM metrics of one block (executeBlock in parallel mode), decoded from the trailer the
+ * native side appends to the result (layout in native/addon/block_stm_metrics.hpp).
+ */
+const MAGIC = 0x314d5453; // "STM1"
+
+export interface BlockStmMetrics {
+  /** The transactions ran on Block-STM (false: the block fell back to sequential execution). */
+  parallel: boolean;
+  /** Why the block fell back to sequential execution ("" when it did not). */
+  fallback: string;
+  threads: number;
+  executions: number;
+  reexecutions: number;
+  validations: number;
+  validationAborts: number;
+  estimateWaits: number;
+  /** Thread time summed over workers. */
+  executionMs: number;
+  validationMs: number;
+  /** Materialization of the final writes (single-threaded). */
+  commitMs: number;
+  /** Wall clock of the parallel phase. */
+  totalMs: number;
+  /** The dependency edges observed: [tx, earlier tx whose writes its final incarnation read]. */
+  dependencies: [number, number][];
+}
+
+/** Splits a parallel-mode result into the plain result and its metrics. */
+export function splitStmMetrics(raw: Uint8Array): { result: Uint8Array; metrics: BlockStmMetrics } {
+  const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  const end = buf.length;
+  if (end < 8 || buf.readUInt32LE(end - 4) !== MAGIC) throw new Error("Block-STM metrics trailer missing");
+  const len = buf.readUInt32LE(end - 8);
+  const start = end - 8 - len;
+  let p = start;
+  const parallel = buf[p++] === 1;
+  const n = buf[p++]!;
+  const fallback = buf.toString("utf8", p, p + n);
+  p += n;
+  const threads = buf.readUInt32LE(p);
+  p += 4;
+  const u64 = (): number => {
+    const v = Number(buf.readBigUInt64LE(p));
+    p += 8;
+    return v;
+  };
+  const [executions, reexecutions, validations, validationAborts, estimateWaits] = [
+    u64(),
+    u64(),
+    u64(),
+    u64(),
+    u64(),
+  ];
+  const [executionMs, validationMs, commitMs, totalMs] = [u64() / 1e6, u64() / 1e6, u64() / 1e6, u64() / 1e6];
+  const edges = buf.readUInt32LE(p);
+  p += 4;
+  const dependencies: [number, number][] = [];
+  for (let i = 0; i < edges; i++, p += 8) dependencies.push([buf.readUInt32LE(p), buf.readUInt32LE(p + 4)]);
+  return {
+    result: raw.subarray(0, start),
+    metrics: {
+      parallel,
+      fallback,
+      threads,
+      executions,
+      reexecutions,
+      validations,
+      validationAborts,
+      estimateWaits,
+      executionMs,
+      validationMs,
+      commitMs,
+      totalMs,
+      dependencies,
+    },
+  };
+}
