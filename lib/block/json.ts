@@ -18,11 +18,7 @@ import type {
   Withdrawal,
 } from "./types";
 
-const QUANTITY = /^0x(0|[1-9a-fA-F][0-9a-fA-F]*)$/;
 const LOOSE_QUANTITY = /^0x[0-9a-fA-F]+$/;
-const DATA = /^0x([0-9a-fA-F]{2})*$/;
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
-const HASH = /^0x[0-9a-fA-F]{64}$/;
 const U256 = 1n << 256n;
 const U64 = 1n << 64n;
 const EMPTY = new Uint8Array(0);
@@ -46,6 +42,43 @@ export function arr(v: unknown, what: string): unknown[] {
   return v;
 }
 
+// Hex validation and decoding by a character table instead of regular expressions: a block with
+// its pre-state has tens of thousands of hex fields, and regexes were the largest decoding cost.
+const NIBBLE = new Int8Array(128).fill(-1);
+for (let c = 0; c < 10; c++) NIBBLE[48 + c] = c;
+for (let c = 0; c < 6; c++) NIBBLE[65 + c] = NIBBLE[97 + c] = 10 + c;
+
+/** `s` is "0x" followed by only hex digits (possibly none). */
+function isPrefixedHex(s: string): boolean {
+  if (s.charCodeAt(0) !== 48 || s.charCodeAt(1) !== 120) return false;
+  for (let i = 2; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 127 || NIBBLE[c]! < 0) return false;
+  }
+  return true;
+}
+
+/** A `0x` + 40 hex digit string. */
+export function isAddress(v: unknown): v is string {
+  return typeof v === "string" && v.length === 42 && isPrefixedHex(v);
+}
+
+/** A `0x` + 64 hex digit string. */
+export function isHash(v: unknown): v is string {
+  return typeof v === "string" && v.length === 66 && isPrefixedHex(v);
+}
+
+/**
+ * Writes the `n` bytes that the hex digits of `s` from index `from` spell into `out` at `pos`;
+ * `s` must have been validated (isAddress, isHash).
+ */
+export function hexInto(out: Uint8Array, pos: number, s: string, from: number, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const j = from + 2 * i;
+    out[pos + i] = (NIBBLE[s.charCodeAt(j)]! << 4) | NIBBLE[s.charCodeAt(j + 1)]!;
+  }
+}
+
 /** A hex quantity (leading zeros tolerated, as some producers emit them) or a safe integer. */
 export function quantity(v: unknown, what: string, limit = U256): bigint {
   let n: bigint;
@@ -53,7 +86,7 @@ export function quantity(v: unknown, what: string, limit = U256): bigint {
     if (!Number.isSafeInteger(v) || v < 0)
       throw new DecodeError(`${what} is not a non-negative integer: ${v}`);
     n = BigInt(v);
-  } else if (typeof v === "string" && (QUANTITY.test(v) || LOOSE_QUANTITY.test(v))) {
+  } else if (typeof v === "string" && v.length > 2 && isPrefixedHex(v)) {
     n = BigInt(v);
   } else {
     throw new DecodeError(`${what} is not a hex quantity: ${describe(v)}`);
@@ -63,21 +96,25 @@ export function quantity(v: unknown, what: string, limit = U256): bigint {
 }
 
 export function data(v: unknown, what: string): Uint8Array {
-  if (typeof v !== "string" || !DATA.test(v))
-    throw new DecodeError(`${what} is not 0x-prefixed even-length hex: ${describe(v)}`);
-  return v.length === 2 ? EMPTY : new Uint8Array(Buffer.from(v.slice(2), "hex"));
+  if (typeof v === "string" && v.length % 2 === 0 && v.charCodeAt(0) === 48 && v.charCodeAt(1) === 120) {
+    if (v.length === 2) return EMPTY;
+    // Node's hex decoding stops at the first pair that is not hex: a short result means bad hex.
+    const bytes = Buffer.from(v.slice(2), "hex");
+    if (bytes.length * 2 === v.length - 2) return new Uint8Array(bytes);
+  }
+  throw new DecodeError(`${what} is not 0x-prefixed even-length hex: ${describe(v)}`);
 }
 
 export function address(v: unknown, what: string): string {
-  if (typeof v !== "string" || !ADDRESS.test(v))
-    throw new DecodeError(`${what} is not a 20-byte address: ${describe(v)}`);
+  if (!isAddress(v)) throw new DecodeError(`${what} is not a 20-byte address: ${describe(v)}`);
   return v.toLowerCase();
 }
 
 export function hash(v: unknown, what: string): Uint8Array {
-  if (typeof v !== "string" || !HASH.test(v))
-    throw new DecodeError(`${what} is not a 32-byte hash: ${describe(v)}`);
-  return new Uint8Array(Buffer.from(v.slice(2), "hex"));
+  if (!isHash(v)) throw new DecodeError(`${what} is not a 32-byte hash: ${describe(v)}`);
+  const out = new Uint8Array(32);
+  hexInto(out, 0, v, 2, 32);
+  return out;
 }
 
 /** A 32-byte word given as a quantity or as 32-byte data (storage keys and values). */
@@ -278,7 +315,7 @@ export class CodeTable {
     const entries = Object.entries(obj(json, "bytecodes"));
     let total = 0;
     for (const [, v] of entries) {
-      if (typeof v !== "string" || !DATA.test(v))
+      if (typeof v !== "string" || v.length % 2 !== 0 || v.charCodeAt(0) !== 48 || v.charCodeAt(1) !== 120)
         throw new DecodeError(`bytecodes: code is not 0x-prefixed even-length hex`);
       total += (v.length - 2) / 2;
     }
@@ -286,9 +323,11 @@ export class CodeTable {
     let offset = 0;
     for (const [k, v] of entries) {
       const n = (v as string).length / 2 - 1;
-      store.write((v as string).slice(2), offset, n, "hex");
+      // Hex decoding stops at the first pair that is not hex: fewer bytes written means bad hex.
+      if (store.write((v as string).slice(2), offset, n, "hex") !== n)
+        throw new DecodeError(`bytecodes: code is not 0x-prefixed even-length hex`);
       const code = new Uint8Array(store.buffer, store.byteOffset + offset, n);
-      if (HASH.test(k)) knownHashes.set(code, new Uint8Array(Buffer.from(k.slice(2), "hex")));
+      if (isHash(k)) knownHashes.set(code, hash(k, "bytecodes key"));
       this.index.set(k.toLowerCase(), code);
       offset += n;
     }
@@ -319,8 +358,7 @@ export function decodePreState(v: unknown, codes: CodeTable = new CodeTable()): 
     else {
       const ch = a["code_hash"] ?? a["codeHash"];
       if (ch !== undefined && ch !== null) {
-        if (typeof ch !== "string" || !HASH.test(ch))
-          throw new DecodeError(`${what}.code_hash is not a 32-byte hash: ${describe(ch)}`);
+        if (!isHash(ch)) throw new DecodeError(`${what}.code_hash is not a 32-byte hash: ${describe(ch)}`);
         code = codes.get(ch, what);
       }
     }

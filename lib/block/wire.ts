@@ -6,7 +6,7 @@
  */
 import { InvalidArgumentError } from "../errors";
 import { forkRevision } from "../fork";
-import { knownCodeHash } from "./json";
+import { hexInto, isAddress, knownCodeHash } from "./json";
 import type {
   AccountDiff,
   Block,
@@ -21,18 +21,19 @@ const ENCODING_VERSION = 1;
 const NO_CODE = 0xffffffff;
 const ZERO32 = new Uint8Array(32);
 const ZERO20 = new Uint8Array(20);
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const U64 = 1n << 64n;
+const U32_MAX = 0xffffffffn;
 
 class Writer {
   buf: Buffer;
   pos = 0;
+  // Zeroed buffers: the high bytes of small words need no writing.
   constructor(size: number) {
-    this.buf = Buffer.allocUnsafe(size);
+    this.buf = Buffer.alloc(size);
   }
   private room(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    const next = Buffer.alloc(Math.max(this.buf.length * 2, this.pos + n));
     this.buf.copy(next, 0, 0, this.pos);
     this.buf = next;
   }
@@ -61,21 +62,27 @@ class Writer {
   }
   w256(v: bigint): void {
     this.room(32);
-    if (v < U64 && v >= 0n) {
-      // Most quantities (nonces, gas, small values) fit 64 bits: no hex round trip.
-      this.buf.fill(0, this.pos, this.pos + 24);
-      this.buf.writeBigUInt64BE(v, this.pos + 24);
+    const p = this.pos;
+    if (v >= 0n && v <= U32_MAX) {
+      // Most quantities (nonces, gas, small values) are small: no bigint arithmetic or hex.
+      const n = Number(v);
+      const b = this.buf;
+      b[p + 28] = n >>> 24;
+      b[p + 29] = (n >>> 16) & 0xff;
+      b[p + 30] = (n >>> 8) & 0xff;
+      b[p + 31] = n & 0xff;
+    } else if (v >= 0n && v < U64) {
+      this.buf.writeBigUInt64BE(v, p + 24);
     } else {
-      this.buf.write(v.toString(16).padStart(64, "0"), this.pos, 32, "hex");
+      this.buf.write(v.toString(16).padStart(64, "0"), p, 32, "hex");
     }
     this.pos += 32;
   }
   /** A `0x` address string. */
   addr(a: string): void {
-    if (typeof a !== "string" || !ADDRESS.test(a))
-      throw new InvalidArgumentError(`not a 0x-prefixed 20-byte address: ${String(a)}`);
+    if (!isAddress(a)) throw new InvalidArgumentError(`not a 0x-prefixed 20-byte address: ${String(a)}`);
     this.room(20);
-    this.buf.write(a.slice(2), this.pos, 20, "hex");
+    hexInto(this.buf, this.pos, a, 2, 20);
     this.pos += 20;
   }
   result(): Uint8Array {
