@@ -59,6 +59,14 @@
 // are recorded without reading; they only create a dependency for a transaction that actually
 // reads the location (which resolves the chain of deltas and validates by value), and are
 // otherwise resolved once at the end.
+//
+// PLUGGING IN THE EVM (next step). The EVM task's Location is a small tagged key (account
+// balance, nonce, code hash, storage slot (address, key), ...), its Value the matching variant,
+// and its execute() runs one state transition with a state::StateView adapter over the TxView
+// (account() reads the account's fields, storage() a slot; a false read aborts the transaction,
+// which the engine then suspends), converting StateChanges into writes: the coinbase fee and
+// value transfers to accounts the transaction did not otherwise read become deltas on the
+// balance location. Output is the receipt (gas, logs, status).
 #pragma once
 
 #include "stm/executor.hpp"

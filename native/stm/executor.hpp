@@ -117,8 +117,11 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
     threads = std::clamp(threads, 1u, ThreadPool::kMaxThreads);
 
     struct alignas(64) TxState {
-        std::mutex mutex;                      // guards `reads` (validators snapshot it)
-        std::shared_ptr<const ReadSet> reads;  // the last incarnation's read set
+        // Guards `reads`, held while validating: only validators of this transaction and its
+        // next incarnation's store wait on it. Nested outside the cells' mutexes, never inside.
+        std::mutex mutex;
+        ReadSet reads;  // the last incarnation's read set
+        bool executed = false;
         // Written only by the thread executing the transaction (ordered by the scheduler's
         // status transitions), read after the block is done.
         typename Task::Output output{};
@@ -153,10 +156,11 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
                 TxState& s = states[t.tx];
                 s.output = std::move(output);
                 s.writes = view.copy_writes();
-                auto reads = std::make_shared<const ReadSet>(view.copy_reads());
+                ReadSet reads = view.copy_reads();
                 {
                     std::lock_guard lock(s.mutex);
-                    s.reads = std::move(reads);
+                    s.reads.swap(reads);  // the previous set is freed after unlocking
+                    s.executed = true;
                 }
                 return scheduler.finish_execution(t.tx, t.incarnation, wrote_new);
             }
@@ -164,14 +168,14 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
 
         auto validate = [&](SchedulerTask t) -> SchedulerTask {
             const auto t0 = Clock::now();
-            std::shared_ptr<const ReadSet> reads;
+            bool valid;
             {
                 // SAFETY: t.tx < n.
-                std::lock_guard lock(states[t.tx].mutex);
-                reads = states[t.tx].reads;
+                TxState& s = states[t.tx];
+                std::lock_guard lock(s.mutex);
+                valid = s.executed && memory.validate(t.tx, s.reads);
             }
             ++m.validations;
-            const bool valid = reads != nullptr && memory.validate(t.tx, *reads);
             const bool aborted = !valid && scheduler.try_validation_abort(t.tx, t.incarnation);
             if (aborted) {
                 ++m.validation_aborts;
@@ -226,9 +230,7 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
         out.txs[i].output = std::move(s.output);
         out.txs[i].writes = std::move(s.writes);
         auto& deps = metrics.dependencies[i];
-        if (s.reads) {
-            for (const auto& r : *s.reads) memory.contributors(r, static_cast<TxIdx>(i), deps);
-        }
+        for (const auto& r : s.reads) memory.contributors(r, static_cast<TxIdx>(i), deps);
         std::sort(deps.begin(), deps.end());
         deps.erase(std::unique(deps.begin(), deps.end()), deps.end());
     }

@@ -191,6 +191,10 @@ void Scheduler::wake() {
 }
 
 void Scheduler::wait_for_work(uint64_t seen) {
+    // The caller may have just released the last active task (a failed next_version_to_validate
+    // or try_incarnate decrements without re-checking): the thread doing the last decrement must
+    // run the done check itself before sleeping, or every worker could sleep forever.
+    check_done();
     std::unique_lock lock(sleep_mutex_);
     sleepers_.fetch_add(1, std::memory_order_seq_cst);  // seq_cst: Dekker pairing with epoch_
     while (epoch_.load(std::memory_order_seq_cst) == seen && !done()) sleep_cv_.wait(lock);

@@ -57,9 +57,10 @@ public:
     /// Stops the block early (a worker failed): done() becomes true and sleepers wake up.
     void halt();
 
-    /// Idle wait: returns when the scheduler state may have changed since `epoch()` returned
-    /// `seen` (an index went back, or the block is done). Workers call it only when both indices
-    /// have passed the end of the block, so no work is missed while they sleep.
+    /// Idle wait: runs the done check, then returns when the scheduler state may have changed
+    /// since `epoch()` returned `seen` (an index went back, or the block is done). Workers call it
+    /// only when both indices have passed the end of the block, so no work is missed while they
+    /// sleep.
     uint64_t epoch() const noexcept {
         return epoch_.load(std::memory_order_seq_cst);  // Dekker pairing with sleepers_, see wake
     }
