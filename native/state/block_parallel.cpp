@@ -1,6 +1,8 @@
 // The Ethereum task for Block-STM and the parallel block executor. See block_parallel.hpp.
 #include "state/block_parallel.hpp"
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -53,6 +55,9 @@ struct Val {
 
 struct TxResultOut {
     TxOutcome outcome;
+    // Accounts whose balance change was written as a delta: their AccountChange's balance is
+    // patched with the resolved value once the block is done.
+    std::vector<evmc_address> delta_accounts;
     // The has-storage flag of an account could not be tracked exactly (every slot cleared of an
     // account with nonce 0 and no code): the block must run sequentially.
     bool inexact = false;
@@ -63,9 +68,42 @@ using View = stm::TxView<Loc, Val>;
 class EthTask;
 
 // The StateView the transition reads through: every read goes through the engine's view.
+// Balances are read lazily: the transaction's sender (always checked) and any account whose
+// balance the transaction observed (Host reports it through balance_observed) are read through the
+// engine; any other account gets a placeholder (its pre-block balance, not recorded), and its
+// change becomes a delta (new - placeholder), which is exact because an unobserved balance is only
+// ever added to. When an observed balance turns out to differ from its placeholder, the
+// transaction runs again with the real value (run_transition).
 class MvStateView final : public StateView {
 public:
-    MvStateView(const EthTask& task, View& view) : task_(task), view_(view) {}
+    MvStateView(const EthTask& task, View& view, const evmc_address& sender)
+        : task_(task), view_(view), sender_(sender) {}
+
+    /// Runs the transition until no observed balance differed from its placeholder.
+    TxOutcome run_transition(const BlockEnv& env, const Transaction& tx, evmc_revision rev,
+                             VmChoice vm);
+    /// The balance the run used for `addr`: real (true) or a placeholder (false).
+    bool known(const evmc_address& addr, uint256* value) const {
+        for (const auto& [a, v] : known_)
+            if (equal(a, addr)) {
+                *value = v;
+                return true;
+            }
+        for (const auto& [a, v] : placeholders_)
+            if (equal(a, addr)) {
+                *value = v;
+                return false;
+            }
+        *value = uint256{};
+        return false;
+    }
+    void balance_observed(const evmc_address& addr) override {
+        for (const auto& [a, v] : known_)
+            if (equal(a, addr)) return;
+        for (const auto& a : observed_)
+            if (equal(a, addr)) return;
+        observed_.push_back(addr);
+    }
 
     bool blocked() const { return blocked_; }
     bool read(const Loc& loc, Val& out) {
@@ -88,12 +126,20 @@ public:
 
     std::optional<AccountInfo> account(const evmc_address& addr) override {
         const Val m = meta(addr);
+        uint256 balance;
+        if (!known(addr, &balance)) {
+            if (equal(addr, sender_)) {
+                balance = read_balance(addr);
+                known_.emplace_back(addr, balance);
+            } else {
+                balance = m.exists ? pre_balance(addr) : uint256{};
+                placeholders_.emplace_back(addr, balance);
+            }
+        }
         if (!m.exists) return std::nullopt;
-        Val b;
-        read(Loc{LocKind::kBalance, addr, {}}, b);
         AccountInfo info;
         info.nonce = m.nonce;
-        info.balance = b.balance;
+        info.balance = balance;
         info.code_hash = m.code_hash;
         info.has_storage = m.has_storage;
         return info;
@@ -109,9 +155,20 @@ public:
     evmc_bytes32 block_hash(int64_t number) override;
 
 private:
+    uint256 read_balance(const evmc_address& addr) {
+        Val b;
+        read(Loc{LocKind::kBalance, addr, {}}, b);
+        return b.balance;
+    }
+    uint256 pre_balance(const evmc_address& addr) const;
+
     const EthTask& task_;
     View& view_;
+    evmc_address sender_;
     bool blocked_ = false;
+    std::vector<std::pair<evmc_address, uint256>> known_;         // read through the engine
+    std::vector<std::pair<evmc_address, uint256>> placeholders_;  // this run's guesses
+    std::vector<evmc_address> observed_;                          // this run's observations
 };
 
 class EthTask {
@@ -156,16 +213,14 @@ public:
 
     Output execute(stm::TxIdx i, View& view) const {
         Output out;
-        MvStateView sv(*this, view);
-        out.outcome = transition(sv, block_.env, block_.txs[i], block_.rev, vm_);
+        const Transaction& tx = block_.txs[i];
+        MvStateView sv(*this, view, tx.sender);
+        out.outcome = sv.run_transition(block_.env, tx, block_.rev, vm_);
         if (sv.blocked()) return out;
         for (const AccountChange& ch : out.outcome.changes) {
             const Val old = sv.meta(ch.address);
-            Val old_balance;
-            sv.read(Loc{LocKind::kBalance, ch.address, {}}, old_balance);
             if (sv.blocked()) return out;
             Val m;
-            Val bal;
             if (ch.deleted) {
                 m.epoch = i + 1;
             } else {
@@ -187,7 +242,18 @@ public:
                 if (!ch.storage.empty() && !nonzero && m.has_storage && m.nonce == 0 &&
                     equal(m.code_hash, kEmptyCodeHash))
                     out.inexact = true;
-                bal.balance = ch.balance;
+                uint256 before;
+                if (sv.known(ch.address, &before)) {
+                    if (ch.balance != before) {
+                        Val bal;
+                        bal.balance = ch.balance;
+                        view.write(Loc{LocKind::kBalance, ch.address, {}}, bal);
+                    }
+                } else {
+                    // Even a zero delta: the change's absolute balance is patched from it.
+                    view.add(Loc{LocKind::kBalance, ch.address, {}}, ch.balance - before);
+                    out.delta_accounts.push_back(ch.address);
+                }
                 for (const auto& [key, value] : ch.storage) {
                     Val s;
                     s.word = value;
@@ -196,7 +262,7 @@ public:
                 }
             }
             if (!(m == old)) view.write(Loc{LocKind::kMeta, ch.address, {}}, m);
-            if (!(bal == old_balance)) view.write(Loc{LocKind::kBalance, ch.address, {}}, bal);
+            if (ch.deleted) view.write(Loc{LocKind::kBalance, ch.address, {}}, Val{});
         }
         return out;
     }
@@ -230,10 +296,62 @@ private:
         codes_;
 };
 
+uint256 MvStateView::pre_balance(const evmc_address& addr) const {
+    return task_.storage_read(Loc{LocKind::kBalance, addr, {}}).balance;
+}
+
+TxOutcome MvStateView::run_transition(const BlockEnv& env, const Transaction& tx,
+                                      evmc_revision rev, VmChoice vm) {
+    for (;;) {
+        placeholders_.clear();
+        observed_.clear();
+        TxOutcome out = transition(*this, env, tx, rev, vm);
+        if (blocked_) return out;
+        bool again = false;
+        for (const evmc_address& addr : observed_) {
+            uint256 guess;
+            const bool was_known = known(addr, &guess);
+            const uint256 real = read_balance(addr);
+            if (blocked_) return out;
+            known_.emplace_back(addr, real);
+            again = again || (!was_known && real != guess);
+        }
+        if (!again) return out;
+    }
+}
+
 std::span<const uint8_t> MvStateView::code(const evmc_bytes32& code_hash) {
     return task_.code(code_hash);
 }
 evmc_bytes32 MvStateView::block_hash(int64_t number) { return task_.block_hash(number); }
+
+// Debugging aid (PEVM_PEXEC_CHECK=1): re-runs the transactions one by one and prints the first
+// transaction whose change set differs from the parallel one.
+void check_against_sequential(BlockState& base, const Block& block, VmChoice vm,
+                              const std::vector<TxOutcome>& outcomes) {
+    BlockState seq(base);
+    for (size_t i = 0; i < outcomes.size(); ++i) {
+        TxOutcome r = transition(seq, block.env, block.txs[i], block.rev, vm);
+        for (const AccountChange& a : r.changes) {
+            const AccountChange* b = nullptr;
+            for (const AccountChange& c : outcomes[i].changes)
+                if (equal(c.address, a.address)) b = &c;
+            if (b == nullptr || b->balance != a.balance || b->nonce != a.nonce ||
+                b->deleted != a.deleted || b->storage.size() != a.storage.size()) {
+                std::fprintf(stderr, "pexec: tx %zu account %02x%02x%02x.. differs (%s)\n", i,
+                             a.address.bytes[0], a.address.bytes[1], a.address.bytes[2],
+                             b == nullptr ? "missing" : "fields");
+                return;
+            }
+        }
+        if (r.changes.size() != outcomes[i].changes.size()) {
+            std::fprintf(stderr, "pexec: tx %zu has %zu changes, parallel %zu\n", i,
+                         r.changes.size(), outcomes[i].changes.size());
+            return;
+        }
+        seq.apply(r.changes);
+    }
+}
 
 }  // namespace
 
@@ -260,9 +378,19 @@ BlockOutcome execute_block_parallel(BlockState& state, PreState* pre, const Bloc
                 st.fallback = "storage emptiness of a nonce-0 account";
                 return {};
             }
-            outcomes.push_back(std::move(tx.output.outcome));
+            TxOutcome& o = tx.output.outcome;
+            for (const evmc_address& addr : tx.output.delta_accounts) {
+                const Loc loc{LocKind::kBalance, addr, {}};
+                for (size_t w = 0; w < tx.writes.size(); ++w) {
+                    if (!LocEq{}(tx.writes[w].location, loc)) continue;
+                    for (AccountChange& ch : o.changes)
+                        if (equal(ch.address, addr)) ch.balance = tx.resolved[w].balance;
+                }
+            }
+            outcomes.push_back(std::move(o));
         }
         st.parallel = !outcomes.empty();
+        if (std::getenv("PEVM_PEXEC_CHECK") != nullptr) check_against_sequential(base, block, vm, outcomes);
         return outcomes;
     };
     return execute_block(state, pre, block, vm, &batch);

@@ -263,7 +263,13 @@ void Host::revert(Checkpoint cp) noexcept {
 bool Host::account_exists(const evmc_address& addr) noexcept {
     Account& acc = get(addr);
     // From Spurious Dragon, "exists" for gas purposes means "exists and is not empty".
-    return acc.cur.exists && (rev_ < EVMC_SPURIOUS_DRAGON || !acc.is_empty());
+    return acc.cur.exists && (rev_ < EVMC_SPURIOUS_DRAGON || !is_empty_observed(acc));
+}
+
+bool Host::is_empty_observed(Account& acc) noexcept {
+    if (acc.cur.nonce != 0 || !equal(acc.cur.code_hash, kEmptyCodeHash)) return false;
+    view_.balance_observed(acc.address);
+    return !acc.cur.balance;
 }
 
 evmc_bytes32 Host::get_storage(const evmc_address& addr, const evmc_bytes32& key) noexcept {
@@ -307,7 +313,9 @@ evmc_storage_status Host::set_storage(const evmc_address& addr, const evmc_bytes
 }
 
 evmc_bytes32 Host::get_balance(const evmc_address& addr) noexcept {
-    return get(addr).cur.balance.to_bytes32();
+    Account& acc = get(addr);
+    view_.balance_observed(addr);
+    return acc.cur.balance.to_bytes32();
 }
 
 size_t Host::get_code_size(const evmc_address& addr) noexcept {
@@ -316,7 +324,7 @@ size_t Host::get_code_size(const evmc_address& addr) noexcept {
 
 evmc_bytes32 Host::get_code_hash(const evmc_address& addr) noexcept {
     Account& acc = get(addr);
-    if (!acc.cur.exists || acc.is_empty()) return {};
+    if (!acc.cur.exists || is_empty_observed(acc)) return {};
     return acc.cur.code_hash;
 }
 
@@ -331,6 +339,7 @@ size_t Host::copy_code(const evmc_address& addr, size_t offset, uint8_t* out,
 
 bool Host::selfdestruct(const evmc_address& addr, const evmc_address& beneficiary) noexcept {
     Account& acc = get(addr);
+    view_.balance_observed(addr);
     const uint256 balance = acc.cur.balance;
     if (rev_ >= EVMC_CANCUN && !acc.cur.created) {
         // EIP-6780: only the balance moves; a transfer to itself changes nothing.
@@ -419,6 +428,7 @@ evmc_result Host::call(const evmc_message& msg) noexcept {
     if (msg.kind == EVMC_CALL) {
         const uint256 value = uint256::from_bytes32(msg.value);
         if (value) {
+            view_.balance_observed(msg.sender);
             if (get(msg.sender).cur.balance < value) return make_result(EVMC_FAILURE, msg.gas);
             sub_balance(msg.sender, value);
         }
@@ -463,6 +473,7 @@ evmc_result Host::create(const evmc_message& msg) noexcept {
     const uint256 value = uint256::from_bytes32(msg.value);
     if (msg.depth != 0) {
         // EIP-2681 and the caller's balance: the create does not happen, its gas is returned.
+        view_.balance_observed(msg.sender);
         if (sender.cur.nonce == UINT64_MAX || sender.cur.balance < value)
             return make_result(EVMC_FAILURE, msg.gas);
         set_nonce(msg.sender, sender.cur.nonce + 1);
@@ -533,7 +544,11 @@ std::vector<AccountChange> Host::finish(bool delete_empty) {
     for (auto& [addr, acc] : accounts_) {
         Account::Core& c = acc.cur;
         if (c.destructed && (rev_ < EVMC_CANCUN || c.created)) c.exists = false;
-        if (delete_empty && c.touched && c.exists && acc.is_empty()) c.exists = false;
+        // A balance the transaction only added to (a net credit) is not zero whatever it was:
+        // then emptiness does not depend on it.
+        if (delete_empty && c.touched && c.exists &&
+            (c.balance != acc.base.balance ? acc.is_empty() : is_empty_observed(acc)))
+            c.exists = false;
 
         if (!c.exists) {
             if (acc.base.exists) {

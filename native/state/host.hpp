@@ -105,6 +105,8 @@ public:
     void set_code(const evmc_address& addr, std::span<const uint8_t> code) noexcept;
     void touch(const evmc_address& addr) noexcept;
     bool has_storage(Account& acc) noexcept;
+    /// Account::is_empty, telling the view when the balance decided it.
+    bool is_empty_observed(Account& acc) noexcept;
 
     /// Removes self-destructed accounts and, when `delete_empty` (EIP-161), touched empty ones,
     /// then returns every account that differs from the view.

@@ -82,6 +82,9 @@ public:
     virtual evmc_bytes32 storage(const evmc_address& addr, const evmc_bytes32& key) = 0;
     /// What BLOCKHASH returns for `number` (zero when unknown).
     virtual evmc_bytes32 block_hash(int64_t number) = 0;
+    /// The transaction's result depended on the balance `account()` returned for `addr` (beyond
+    /// adding to it). Block-STM keeps unobserved balance changes as lazy deltas.
+    virtual void balance_observed(const evmc_address& /*addr*/) {}
 };
 
 /// A plain in-memory state: the pre-state of a state test, or of a block.
