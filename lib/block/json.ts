@@ -8,6 +8,7 @@
 import { DecodeError, MissingStateError } from "../errors";
 import type { Fork } from "../fork";
 import type { Account, State } from "../state";
+import { encodePreStateJson, LazyPreState } from "./prestate-wire";
 import { signingHash } from "./rlp-block";
 import type {
   AccessListEntry,
@@ -333,6 +334,12 @@ export class CodeTable {
     }
   }
 
+  /** The code with this hash, or undefined. */
+  find(codeHash: string): Uint8Array | undefined {
+    const key = codeHash.toLowerCase();
+    return key === EMPTY_CODE_HASH ? EMPTY : this.index.get(key);
+  }
+
   /** The code with this hash; MissingStateError when the table does not have it. */
   get(codeHash: string, what: string): Uint8Array {
     const key = codeHash.toLowerCase();
@@ -349,6 +356,13 @@ export class CodeTable {
  */
 export function decodePreState(v: unknown, codes: CodeTable = new CodeTable()): State {
   const o = obj(v, "pre-state");
+  // Usually straight into the request encoding; the accounts are built only if asked for.
+  const sections = encodePreStateJson(o, (h) => codes.find(h));
+  if (sections !== undefined) return new LazyPreState(sections, () => decodePreStateEagerly(o, codes));
+  return decodePreStateEagerly(o, codes);
+}
+
+function decodePreStateEagerly(o: Json, codes: CodeTable): State {
   const state: State = new Map();
   for (const [addr, raw] of Object.entries(o)) {
     const what = `pre-state[${addr}]`;

@@ -7,6 +7,7 @@
 import { InvalidArgumentError } from "../errors";
 import { forkRevision } from "../fork";
 import { hexInto, isAddress, knownCodeHash } from "./json";
+import { encodedPreState } from "./prestate-wire";
 import type {
   AccountDiff,
   Block,
@@ -22,7 +23,7 @@ const NO_CODE = 0xffffffff;
 const ZERO32 = new Uint8Array(32);
 const ZERO20 = new Uint8Array(20);
 const U64 = 1n << 64n;
-const U32_MAX = 0xffffffffn;
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 class Writer {
   buf: Buffer;
@@ -48,7 +49,13 @@ class Writer {
   }
   u64(v: bigint): void {
     this.room(8);
-    this.buf.writeBigUInt64LE(v, this.pos);
+    if (v >= 0n && v <= SAFE) {
+      const n = Number(v);
+      this.buf.writeUInt32LE(n >>> 0, this.pos);
+      this.buf.writeUInt32LE(Math.floor(n / 2 ** 32), this.pos + 4);
+    } else {
+      this.buf.writeBigUInt64LE(v, this.pos);
+    }
     this.pos += 8;
   }
   raw(b: Uint8Array): void {
@@ -63,14 +70,11 @@ class Writer {
   w256(v: bigint): void {
     this.room(32);
     const p = this.pos;
-    if (v >= 0n && v <= U32_MAX) {
-      // Most quantities (nonces, gas, small values) are small: no bigint arithmetic or hex.
+    if (v >= 0n && v <= SAFE) {
+      // Most quantities (nonces, gas, fees) fit a double exactly: no bigint arithmetic or hex.
       const n = Number(v);
-      const b = this.buf;
-      b[p + 28] = n >>> 24;
-      b[p + 29] = (n >>> 16) & 0xff;
-      b[p + 30] = (n >>> 8) & 0xff;
-      b[p + 31] = n & 0xff;
+      this.buf.writeUInt32BE(Math.floor(n / 2 ** 32), p + 24);
+      this.buf.writeUInt32BE(n >>> 0, p + 28);
     } else if (v >= 0n && v < U64) {
       this.buf.writeBigUInt64BE(v, p + 24);
     } else {
@@ -90,6 +94,38 @@ class Writer {
   }
 }
 
+/** The `codes` and `pre` sections from the accounts. */
+function encodePreState(w: Writer, pre: BlockContext["pre"]): void {
+  // Codes once each (accounts often share a code object), then accounts referring to them.
+  const codeIndex = new Map<Uint8Array, number>();
+  const codes: Uint8Array[] = [];
+  for (const acc of pre.values()) {
+    if (acc.code.length !== 0 && !codeIndex.has(acc.code)) {
+      codeIndex.set(acc.code, codes.length);
+      codes.push(acc.code);
+    }
+  }
+  w.u32(codes.length);
+  for (const c of codes) {
+    const hash = knownCodeHash(c);
+    w.u8(hash ? 1 : 0);
+    if (hash) w.raw(hash);
+    w.bytes(c);
+  }
+  w.u32(pre.size);
+  for (const [address, acc] of pre) {
+    w.addr(address);
+    w.w256(acc.balance);
+    w.u64(acc.nonce);
+    w.u32(acc.code.length === 0 ? NO_CODE : codeIndex.get(acc.code)!);
+    w.u32(acc.storage.size);
+    for (const [k, v] of acc.storage) {
+      w.w256(k);
+      w.w256(v);
+    }
+  }
+}
+
 /** Encodes everything the native executor needs into one buffer. */
 export function encodeBlockRequest(
   block: Block,
@@ -97,9 +133,16 @@ export function encodeBlockRequest(
   options: ExecuteBlockOptions,
 ): Uint8Array {
   const h = block.header;
-  let codeBytes = 0;
-  for (const acc of ctx.pre.values()) codeBytes += acc.code.length;
-  const w = new Writer(64 * 1024 + block.transactions.length * 512 + ctx.pre.size * 256 + codeBytes);
+  const preSections = encodedPreState(ctx.pre);
+  let preBytes = 0;
+  if (preSections !== undefined) {
+    preBytes = preSections.accounts.length + preSections.codes.length * 37;
+    for (const c of preSections.codes) preBytes += c.length;
+  } else {
+    preBytes = ctx.pre.size * 256;
+    for (const acc of ctx.pre.values()) preBytes += acc.code.length;
+  }
+  const w = new Writer(64 * 1024 + block.transactions.length * 512 + preBytes);
   w.u8(ENCODING_VERSION);
   w.u8(forkRevision(block.fork));
   const daoFork = options.daoFork ?? h.number === 1_920_000n;
@@ -134,33 +177,17 @@ export function encodeBlockRequest(
     w.u64(wd.amount);
   }
 
-  // Codes once each (accounts often share a code object), then accounts referring to them.
-  const codeIndex = new Map<Uint8Array, number>();
-  const codes: Uint8Array[] = [];
-  for (const acc of ctx.pre.values()) {
-    if (acc.code.length !== 0 && !codeIndex.has(acc.code)) {
-      codeIndex.set(acc.code, codes.length);
-      codes.push(acc.code);
+  if (preSections !== undefined) {
+    w.u32(preSections.codes.length);
+    for (let i = 0; i < preSections.codes.length; i++) {
+      w.u8(1);
+      w.raw(preSections.hashes[i]!);
+      w.bytes(preSections.codes[i]!);
     }
-  }
-  w.u32(codes.length);
-  for (const c of codes) {
-    const hash = knownCodeHash(c);
-    w.u8(hash ? 1 : 0);
-    if (hash) w.raw(hash);
-    w.bytes(c);
-  }
-  w.u32(ctx.pre.size);
-  for (const [address, acc] of ctx.pre) {
-    w.addr(address);
-    w.w256(acc.balance);
-    w.u64(acc.nonce);
-    w.u32(acc.code.length === 0 ? NO_CODE : codeIndex.get(acc.code)!);
-    w.u32(acc.storage.size);
-    for (const [k, v] of acc.storage) {
-      w.w256(k);
-      w.w256(v);
-    }
+    w.u32(preSections.count);
+    w.raw(preSections.accounts);
+  } else {
+    encodePreState(w, ctx.pre);
   }
   w.u32(ctx.blockHashes.size);
   for (const [n, hash] of ctx.blockHashes) {
