@@ -287,6 +287,18 @@ class Reader {
     return "0x" + this.hex(20);
   }
   w256(): bigint {
+    const b = this.buf;
+    const p = this.pos;
+    // Balances and slot values are mostly below 2^53: a double, not a hex string, makes the bigint.
+    if ((b.readUInt32BE(p) | b.readUInt32BE(p + 4) | b.readUInt32BE(p + 8)) === 0) {
+      if ((b.readUInt32BE(p + 12) | b.readUInt32BE(p + 16) | b.readUInt32BE(p + 20)) === 0) {
+        const hi = b.readUInt32BE(p + 24);
+        if (hi < 0x200000) {
+          this.pos += 32;
+          return BigInt(hi * 2 ** 32 + b.readUInt32BE(p + 28));
+        }
+      }
+    }
     return BigInt("0x" + this.hex(32));
   }
   bytes(): Uint8Array {
