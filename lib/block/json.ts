@@ -87,6 +87,18 @@ export function quantity(v: unknown, what: string, limit = U256): bigint {
     if (!Number.isSafeInteger(v) || v < 0)
       throw new DecodeError(`${what} is not a non-negative integer: ${v}`);
     n = BigInt(v);
+  } else if (typeof v === "string" && v.length > 2 && v.length <= 15) {
+    // Up to 13 digits fit a double exactly: value and validation in one pass, no string parse.
+    if (v.charCodeAt(0) !== 48 || v.charCodeAt(1) !== 120)
+      throw new DecodeError(`${what} is not a hex quantity: ${describe(v)}`);
+    let x = 0;
+    for (let i = 2; i < v.length; i++) {
+      const c = v.charCodeAt(i);
+      const d = c > 127 ? -1 : NIBBLE[c]!;
+      if (d < 0) throw new DecodeError(`${what} is not a hex quantity: ${describe(v)}`);
+      x = x * 16 + d;
+    }
+    n = BigInt(x);
   } else if (typeof v === "string" && v.length > 2 && isPrefixedHex(v)) {
     n = BigInt(v);
   } else {
