@@ -179,12 +179,14 @@ public:
     using Value = Val;
     using Output = TxResultOut;
 
-    EthTask(BlockState& base, const Block& block, VmChoice vm) : base_(base), block_(block), vm_(vm) {}
+    EthTask(BlockState& base, const Block& block, VmChoice vm, bool serialize_reads)
+        : base_(base), block_(block), vm_(vm), serialize_reads_(serialize_reads) {}
 
     size_t size() const { return block_.txs.size(); }
 
     Val storage_read(const Loc& loc) const {
-        std::lock_guard lock(base_mutex_);
+        std::unique_lock<std::mutex> lock;
+        if (serialize_reads_) lock = std::unique_lock(base_mutex_);
         Val v;
         switch (loc.kind) {
         case LocKind::kMeta:
@@ -225,7 +227,7 @@ public:
                 m.epoch = i + 1;
             } else {
                 m.exists = true;
-                m.epoch = old.exists ? old.epoch : old.epoch;
+                m.epoch = old.epoch;
                 m.nonce = ch.nonce;
                 m.code_hash = old.exists ? old.code_hash : kEmptyCodeHash;
                 if (ch.code_changed) {
@@ -284,11 +286,14 @@ private:
             codes_.emplace(hash, std::make_unique<const std::vector<uint8_t>>(code));
     }
 
-    // The state after the pre-transaction system calls; its reads may record what a strict
-    // pre-state misses, so every access is serialized.
+    // The state after the pre-transaction system calls: only looked up, so concurrent account
+    // and slot reads are safe unless a strict pre-state records what it misses
+    // (serialize_reads_). Codes and block hashes are always read under the mutex (rare reads,
+    // and the code table also holds the block's new codes).
     BlockState& base_;
     const Block& block_;
     VmChoice vm_;
+    bool serialize_reads_;
     mutable std::mutex base_mutex_;
     // Codes deployed during the block (by any incarnation), kept for the block's lifetime.
     mutable std::unordered_map<evmc_bytes32, std::unique_ptr<const std::vector<uint8_t>>,
@@ -362,7 +367,7 @@ BlockOutcome execute_block_parallel(BlockState& state, PreState* pre, const Bloc
     st = ParallelStats{};
     const TxBatch batch = [&](BlockState& base) -> std::vector<TxOutcome> {
         const bool missing_before = pre != nullptr && pre->missing().has_value();
-        EthTask task(base, block, vm);
+        EthTask task(base, block, vm, pre == nullptr || pre->strict());
         auto run = stm::execute_block_parallel(task, threads);
         st.metrics = std::move(run.metrics);
         if (pre != nullptr && !missing_before && pre->missing()) {

@@ -44,6 +44,8 @@ public:
 
     /// What a strict read found missing ("account 0x..", "storage 0x.. slot 0x..", "code 0x..").
     const std::optional<std::string>& missing() const noexcept { return missing_; }
+    /// Whether reads note what is missing (then reads write, and are not thread-safe).
+    bool strict() const noexcept { return strict_; }
     /// Forgets what was found missing (after speculative reads that the result does not use).
     void clear_missing() noexcept { missing_.reset(); }
 
