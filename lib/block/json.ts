@@ -80,6 +80,23 @@ export function hexInto(out: Uint8Array, pos: number, s: string, from: number, n
   }
 }
 
+/**
+ * Like hexInto, validating as it goes: false (with `out` partly written) at the first character
+ * that is not a hex digit.
+ */
+export function hexIntoChecked(out: Uint8Array, pos: number, s: string, from: number, n: number): boolean {
+  for (let i = 0; i < n; i++) {
+    const j = from + 2 * i;
+    const c1 = s.charCodeAt(j);
+    const c2 = s.charCodeAt(j + 1);
+    const hi = c1 > 127 ? -1 : NIBBLE[c1]!;
+    const lo = c2 > 127 ? -1 : NIBBLE[c2]!;
+    if ((hi | lo) < 0) return false;
+    out[pos + i] = (hi << 4) | lo;
+  }
+  return true;
+}
+
 /** A hex quantity (leading zeros tolerated, as some producers emit them) or a safe integer. */
 export function quantity(v: unknown, what: string, limit = U256): bigint {
   let n: bigint;

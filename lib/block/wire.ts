@@ -6,7 +6,7 @@
  */
 import { InvalidArgumentError } from "../errors";
 import { forkRevision } from "../fork";
-import { hexInto, isAddress, knownCodeHash } from "./json";
+import { hexIntoChecked, knownCodeHash } from "./json";
 import { encodedPreState } from "./prestate-wire";
 import type {
   AccountDiff,
@@ -84,9 +84,16 @@ class Writer {
   }
   /** A `0x` address string. */
   addr(a: string): void {
-    if (!isAddress(a)) throw new InvalidArgumentError(`not a 0x-prefixed 20-byte address: ${String(a)}`);
     this.room(20);
-    hexInto(this.buf, this.pos, a, 2, 20);
+    // Validated while decoding (one pass): a bad address throws before `pos` moves.
+    if (
+      typeof a !== "string" ||
+      a.length !== 42 ||
+      a.charCodeAt(0) !== 48 ||
+      a.charCodeAt(1) !== 120 ||
+      !hexIntoChecked(this.buf, this.pos, a, 2, 20)
+    )
+      throw new InvalidArgumentError(`not a 0x-prefixed 20-byte address: ${String(a)}`);
     this.pos += 20;
   }
   result(): Uint8Array {
