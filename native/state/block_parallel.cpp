@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "crypto/keccak.hpp"
+#include "state/deep_stack.hpp"
 #include "stm/executor.hpp"
 #include "stm/thread_pool.hpp"
 
@@ -310,7 +311,9 @@ TxOutcome MvStateView::run_transition(const BlockEnv& env, const Transaction& tx
     for (;;) {
         placeholders_.clear();
         observed_.clear();
-        TxOutcome out = transition(*this, env, tx, rev, vm);
+        TxOutcome out;
+        // Pool threads have default stacks: sanitizer builds need a deep one for 1024 frames.
+        run_with_deep_stack([&] { out = transition(*this, env, tx, rev, vm); });
         if (blocked_) return out;
         bool again = false;
         for (const evmc_address& addr : observed_) {
