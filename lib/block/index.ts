@@ -15,6 +15,7 @@ export { applyDiff, stateRoot, storageRoot } from "./state-root";
 export { runBlockTest, type BlockTestOutcome } from "./blocktest";
 export { trieRoot, orderedTrieRoot, EMPTY_TRIE_ROOT } from "./trie";
 export { verifyBlock, type Verification } from "./verify";
+export { firstDifference } from "./compare";
 export type * from "./types";
 export { blockThreads, defaultThreads, AUTO_MIN_TXS, AUTO_MIN_GAS } from "./policy";
 export type { BlockStmMetrics } from "./stm-metrics";

@@ -10,6 +10,14 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { packageRoot } from "../binding";
 import { benchPrecompiles, formatPrecompileBench } from "../bench/precompiles";
+import {
+  benchBlocks,
+  fixtureCases,
+  formatBlockBench,
+  syntheticCases,
+  type BlockBenchCase,
+} from "../bench/blocks";
+import { workloadNames, type WorkloadName } from "../workloads/index";
 import { forkRevision, parseFork, type Fork } from "../fork";
 import { executeTransaction, type TxRequest } from "../state";
 import { casesOf, findStateTestFiles, type JsonStateTest } from "../statetest/fixture";
@@ -244,7 +252,105 @@ const precompilesBench: BenchSubcommand = {
   },
 };
 
-export const benchSubcommands: BenchSubcommand[] = [evmBench, precompilesBench];
+const blocksUsage = [
+  "parallel-evm bench blocks [--fixture DIR [--min-gas G] [--block N]] [--synthetic NAME|all] [--txs N]",
+  "                          [--threads 1,2,4,...] [--runs N] [--json]",
+  "  Each block sequentially and with Block-STM at each thread count, in one run, median of",
+  "  --runs (default 5), native execution time only; every parallel result is compared with the",
+  `  sequential one. Synthetic workloads: ${workloadNames.join(", ")} (default: all, unless`,
+  "  --fixture is given). Default threads: 2 and the number of cores.",
+].join("\n");
+
+function positiveInt(value: string, what: string): number {
+  if (!/^[0-9]+$/.test(value) || Number(value) < 1)
+    throw new UsageError(`${what} must be a positive integer`);
+  return Number(value);
+}
+
+const blocksBench: BenchSubcommand = {
+  name: "blocks",
+  summary: "Block-STM: sequential vs parallel per block and thread count (median of 5)",
+  usage: blocksUsage,
+  async run(args: string[]): Promise<number> {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args,
+        options: {
+          fixture: { type: "string" },
+          "min-gas": { type: "string" },
+          block: { type: "string" },
+          synthetic: { type: "string" },
+          txs: { type: "string" },
+          threads: { type: "string" },
+          runs: { type: "string" },
+          json: { type: "boolean", default: false },
+        },
+      });
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const v = parsed.values;
+    const runs = v.runs === undefined ? 5 : positiveInt(v.runs, "--runs");
+    const cores = os.availableParallelism();
+    const threads =
+      v.threads === undefined
+        ? [...new Set([2, cores])]
+        : v.threads.split(",").map((t) => positiveInt(t.trim(), "--threads"));
+    const cases: BlockBenchCase[] = [];
+    if (v.fixture !== undefined) {
+      if (!fs.existsSync(v.fixture)) throw new UsageError(`no such fixture folder: ${v.fixture}`);
+      const minGas = v["min-gas"] === undefined ? 0n : BigInt(positiveInt(v["min-gas"], "--min-gas"));
+      const only = v.block === undefined ? undefined : BigInt(positiveInt(v.block, "--block"));
+      cases.push(...fixtureCases(v.fixture, minGas, only));
+    }
+    if (v.synthetic !== undefined || v.fixture === undefined) {
+      const names =
+        v.synthetic === undefined || v.synthetic === "all" ? [...workloadNames] : v.synthetic.split(",");
+      for (const n of names)
+        if (!(workloadNames as readonly string[]).includes(n))
+          throw new UsageError(`unknown workload '${n}' (one of: ${workloadNames.join(", ")}, all)`);
+      cases.push(
+        ...syntheticCases(
+          names as WorkloadName[],
+          v.txs === undefined ? undefined : positiveInt(v.txs, "--txs"),
+        ),
+      );
+    }
+    const machine = machineInfo();
+    if (!v.json) {
+      process.stdout.write(
+        `machine: ${machine.cpu}, ${machine.cores} cores; node ${machine.node}; commit ${machine.commit}\n` +
+          `native execution time, median of ${runs} runs; threads ${threads.join(", ")}\n\n`,
+      );
+    }
+    const rows = await benchBlocks(cases, threads, runs, (row) => {
+      if (!v.json)
+        process.stderr.write(`  ${row.workload} at ${row.threads} threads: ${row.speedup.toFixed(2)}x\n`);
+    });
+    const allIdentical = rows.every((r) => r.identical);
+    if (v.json) {
+      process.stdout.write(JSON.stringify({ machine, runs, results: rows }, null, 2) + "\n");
+      return allIdentical ? 0 : 1;
+    }
+    const lines = [formatBlockBench(rows)];
+    const fixtureRows = rows.filter((r) => /^[0-9]+$/.test(r.workload));
+    for (const t of threads) {
+      const sp = fixtureRows.filter((r) => r.threads === t).map((r) => r.speedup);
+      if (sp.length > 1) {
+        const geo = Math.exp(sp.reduce((a, x) => a + Math.log(x), 0) / sp.length);
+        lines.push(
+          `geometric mean speedup of ${sp.length} fixture blocks at ${t} threads: ${geo.toFixed(2)}x`,
+        );
+      }
+    }
+    if (!allIdentical) lines.push("PARALLEL DIFFERS FROM SEQUENTIAL: see the rows marked NO");
+    process.stdout.write(lines.join("\n") + "\n");
+    return allIdentical ? 0 : 1;
+  },
+};
+
+export const benchSubcommands: BenchSubcommand[] = [evmBench, precompilesBench, blocksBench];
 
 function benchUsage(): string {
   const width = Math.max(...benchSubcommands.map((s) => s.name.length));

@@ -1,0 +1,136 @@
+/**
+ * Block benchmark: the same block executed sequentially and with Block-STM at several thread
+ * counts in one run, median of N runs each, native execution time only (decoding, marshalling and
+ * sender recovery are the same for both and are excluded). Every parallel result is compared with
+ * the sequential one (receipts, logs, gas, bloom, state diff).
+ */
+import { executeBlock } from "../block/execute";
+import { firstDifference } from "../block/compare";
+import { loadMainnetBlock, openMainnetFixture } from "../block/fixture";
+import type { Block, BlockContext, BlockResult } from "../block/types";
+import { buildWorkload, type WorkloadName } from "../workloads/index";
+
+export interface BlockBenchCase {
+  /** A workload name or a block number. */
+  workload: string;
+  block: Block;
+  context: BlockContext;
+}
+
+export interface BlockBenchRow {
+  workload: string;
+  threads: number;
+  txs: number;
+  gas: string;
+  sequentialMs: number;
+  parallelMs: number;
+  speedup: number;
+  identical: boolean;
+  /** The first difference from sequential, when not identical. */
+  difference?: string;
+  reexecutions: number;
+  validationAborts: number;
+  estimateWaits: number;
+  /** The parallel run fell back to sequential execution (and why), else "". */
+  fallback: string;
+}
+
+export function syntheticCases(names: readonly WorkloadName[], txs?: number): BlockBenchCase[] {
+  return names.map((name) => {
+    const w = buildWorkload(name, txs === undefined ? {} : { txs });
+    return { workload: name, block: w.block, context: w.context };
+  });
+}
+
+/** The blocks of a mainnet-format fixture folder whose gas used is at least `minGas`. */
+export function fixtureCases(dir: string, minGas = 0n, only?: bigint): BlockBenchCase[] {
+  const fx = openMainnetFixture(dir);
+  const out: BlockBenchCase[] = [];
+  for (const n of fx.numbers) {
+    if (only !== undefined && n !== only) continue;
+    const { block, context } = loadMainnetBlock(fx, n);
+    if (block.header.gasUsed < minGas) continue;
+    out.push({ workload: n.toString(), block, context });
+  }
+  return out;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+async function timed(
+  c: BlockBenchCase,
+  runs: number,
+  policy: "sequential" | "parallel",
+  threads: number,
+): Promise<{ ms: number; results: BlockResult[] }> {
+  const times: number[] = [];
+  const results: BlockResult[] = [];
+  await executeBlock(c.block, c.context, { policy, threads }); // warm-up: caches, pool threads
+  for (let i = 0; i < runs; i++) {
+    const r = await executeBlock(c.block, c.context, { policy, threads });
+    times.push(r.timings.executeMs);
+    results.push(r);
+  }
+  return { ms: median(times), results };
+}
+
+/** Runs each case sequentially and at each thread count; `progress` is told of each row. */
+export async function benchBlocks(
+  cases: BlockBenchCase[],
+  threads: number[],
+  runs: number,
+  progress: (row: BlockBenchRow) => void = () => {},
+): Promise<BlockBenchRow[]> {
+  const rows: BlockBenchRow[] = [];
+  for (const c of cases) {
+    const seq = await timed(c, runs, "sequential", 1);
+    const oracle = seq.results[0]!;
+    for (const t of threads) {
+      const par = await timed(c, runs, "parallel", t);
+      let difference: string | undefined;
+      for (const r of [...seq.results.slice(1), ...par.results]) {
+        difference = firstDifference(oracle, r);
+        if (difference) break;
+      }
+      const stm = par.results[0]!.stm;
+      const row: BlockBenchRow = {
+        workload: c.workload,
+        threads: t,
+        txs: c.block.transactions.length,
+        gas: oracle.gasUsed.toString(),
+        sequentialMs: seq.ms,
+        parallelMs: par.ms,
+        speedup: par.ms > 0 ? seq.ms / par.ms : 0,
+        identical: difference === undefined,
+        ...(difference !== undefined ? { difference } : {}),
+        reexecutions: median(par.results.map((r) => r.stm?.reexecutions ?? 0)),
+        validationAborts: median(par.results.map((r) => r.stm?.validationAborts ?? 0)),
+        estimateWaits: median(par.results.map((r) => r.stm?.estimateWaits ?? 0)),
+        fallback: stm === undefined ? "no Block-STM metrics" : stm.parallel ? "" : stm.fallback,
+      };
+      rows.push(row);
+      progress(row);
+    }
+  }
+  return rows;
+}
+
+export function formatBlockBench(rows: BlockBenchRow[]): string {
+  const w = Math.max(8, ...rows.map((r) => r.workload.length));
+  const head = `${"workload".padEnd(w)}  threads    txs        gas   seq ms   par ms  speedup  identical  re-exec`;
+  const lines = rows.map(
+    (r) =>
+      `${r.workload.padEnd(w)}  ${String(r.threads).padStart(7)}  ${String(r.txs).padStart(5)}  ${r.gas.padStart(
+        9,
+      )}  ${r.sequentialMs.toFixed(1).padStart(7)}  ${r.parallelMs.toFixed(1).padStart(7)}  ${(
+        r.speedup.toFixed(2) + "x"
+      ).padStart(7)}  ${(r.identical ? "yes" : "NO").padStart(9)}  ${String(r.reexecutions).padStart(7)}${
+        r.fallback ? `  (fell back: ${r.fallback})` : ""
+      }${r.difference ? `  first difference: ${r.difference}` : ""}`,
+  );
+  return [head, ...lines].join("\n");
+}
