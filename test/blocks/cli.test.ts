@@ -24,12 +24,39 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
+describe("parallel-evm run (the main job)", () => {
+  it("with no arguments executes the built-in ~1 Ggas block both ways, identical and verified", async () => {
+    const { status, out } = await runCli(["run", "--threads", "2", "--json"]);
+    expect(status).toBe(0);
+    const doc = JSON.parse(out) as { blocks: Record<string, unknown>[]; totals: Record<string, unknown> };
+    expect(doc.blocks).toHaveLength(1);
+    const b = doc.blocks[0]!;
+    expect(b["verified"]).toBe(true);
+    expect(b["identical"]).toBe(true);
+    expect(b["gasUsed"] as number).toBeGreaterThan(990_000_000);
+    expect(b["txs"] as number).toBeGreaterThan(20_000);
+    expect(b["policy"]).toBe("auto");
+    expect(typeof b["speedup"]).toBe("number");
+  }, 600_000);
+});
+
 const skip = skipSharedData("run/blocktest CLI");
 const mainnet = path.join(sharedDataDir, "mainnet");
 
 describe.skipIf(skip)("parallel-evm run", () => {
   it("prints one JSON document with the documented fields; exit 0 when verified", async () => {
-    const { status, out } = await runCli(["run", "--fixture", mainnet, "--block", "4370000", "--json"]);
+    const { status, out } = await runCli([
+      "run",
+      "--fixture",
+      mainnet,
+      "--block",
+      "4370000",
+      "--policy",
+      "parallel",
+      "--threads",
+      "2",
+      "--json",
+    ]);
     expect(status).toBe(0);
     const doc = JSON.parse(out) as { blocks: Record<string, unknown>[]; totals: Record<string, unknown> };
     expect(doc.blocks).toHaveLength(1);
@@ -44,11 +71,34 @@ describe.skipIf(skip)("parallel-evm run", () => {
       "decodeMs",
       "executeMs",
       "mgasPerSec",
+      "sequentialMs",
+      "parallelMs",
+      "speedup",
+      "identical",
     ])
       expect(doc.blocks[0]).toHaveProperty(k);
     expect(doc.blocks[0]!["verified"]).toBe(true);
-    expect(doc.blocks[0]!["policy"]).toBe("sequential");
+    expect(doc.blocks[0]!["policy"]).toBe("parallel");
+    expect(doc.blocks[0]!["identical"]).toBe(true);
     expect(doc.totals["verified"]).toBe(1);
+  });
+
+  it("runs only the sequential executor with --policy sequential", async () => {
+    const { status, out } = await runCli([
+      "run",
+      "--fixture",
+      mainnet,
+      "--block",
+      "4370000",
+      "--policy",
+      "sequential",
+      "--json",
+    ]);
+    expect(status).toBe(0);
+    const doc = JSON.parse(out) as { blocks: Record<string, unknown>[] };
+    expect(doc.blocks[0]!["policy"]).toBe("sequential");
+    expect(doc.blocks[0]!["parallelMs"]).toBeNull();
+    expect(doc.blocks[0]!["identical"]).toBeNull();
   });
 
   it("exits 1 and names the mismatching field when a header does not match", async () => {
