@@ -9,6 +9,14 @@
 // slot epoch differs from the account's reads zero, so a destroyed (and maybe re-created)
 // account's old storage is invisible without enumerating it. New code is kept by hash.
 //
+// Balances are lazy: the Host reports (StateView::balance_observed) when a balance decided the
+// result (BALANCE/SELFBALANCE, value and create checks, SELFDESTRUCT, emptiness). The sender's
+// balance and observed ones are read through the engine (validated); any other account runs on a
+// placeholder and its change is written as a DELTA, so coinbase fees and ETH credits to one
+// recipient do not conflict. An observed balance that differs from its placeholder reruns the
+// transaction with the real value. The change sets handed to the oracle get their absolute
+// balances from the engine's resolved deltas.
+//
 // Anything the task cannot express exactly makes the whole block fall back to sequential
 // execution (counted in ParallelStats): never a different answer.
 #pragma once
