@@ -84,8 +84,8 @@ Napi::Value executeBlock(const Napi::CallbackInfo& info) {
     // The optional second argument: Block-STM threads (0 or absent: sequential).
     const unsigned threads =
         info.Length() > 1 && info[1].IsNumber() ? info[1].As<Napi::Number>().Uint32Value() : 0;
-    auto* worker = new BlockWorker(info.Env(),
-                                   std::vector<uint8_t>(request.begin(), request.end()), threads);
+    auto* worker =
+        new BlockWorker(info.Env(), std::vector<uint8_t>(request.begin(), request.end()), threads);
     auto promise = worker->promise();
     worker->Queue();  // the worker deletes itself after OnOK/OnError
     return promise;

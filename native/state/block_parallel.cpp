@@ -190,20 +190,20 @@ public:
         if (serialize_reads_) lock = std::unique_lock(base_mutex_);
         Val v;
         switch (loc.kind) {
-        case LocKind::kMeta:
-            if (auto a = base_.account(loc.addr)) {
-                v.exists = true;
-                v.nonce = a->nonce;
-                v.code_hash = a->code_hash;
-                v.has_storage = a->has_storage;
-            }
-            break;
-        case LocKind::kBalance:
-            if (auto a = base_.account(loc.addr)) v.balance = a->balance;
-            break;
-        case LocKind::kStorage:
-            v.word = base_.storage(loc.addr, loc.key);
-            break;
+            case LocKind::kMeta:
+                if (auto a = base_.account(loc.addr)) {
+                    v.exists = true;
+                    v.nonce = a->nonce;
+                    v.code_hash = a->code_hash;
+                    v.has_storage = a->has_storage;
+                }
+                break;
+            case LocKind::kBalance:
+                if (auto a = base_.account(loc.addr)) v.balance = a->balance;
+                break;
+            case LocKind::kStorage:
+                v.word = base_.storage(loc.addr, loc.key);
+                break;
         }
         return v;
     }
@@ -306,8 +306,8 @@ uint256 MvStateView::pre_balance(const evmc_address& addr) const {
     return task_.storage_read(Loc{LocKind::kBalance, addr, {}}).balance;
 }
 
-TxOutcome MvStateView::run_transition(const BlockEnv& env, const Transaction& tx,
-                                      evmc_revision rev, VmChoice vm) {
+TxOutcome MvStateView::run_transition(const BlockEnv& env, const Transaction& tx, evmc_revision rev,
+                                      VmChoice vm) {
     for (;;) {
         placeholders_.clear();
         observed_.clear();
@@ -331,7 +331,9 @@ TxOutcome MvStateView::run_transition(const BlockEnv& env, const Transaction& tx
 std::span<const uint8_t> MvStateView::code(const evmc_bytes32& code_hash) {
     return task_.code(code_hash);
 }
-evmc_bytes32 MvStateView::block_hash(int64_t number) { return task_.block_hash(number); }
+evmc_bytes32 MvStateView::block_hash(int64_t number) {
+    return task_.block_hash(number);
+}
 
 // Debugging aid (PEVM_PEXEC_CHECK=1): re-runs the transactions one by one and prints the first
 // transaction whose change set differs from the parallel one.
@@ -398,7 +400,8 @@ BlockOutcome execute_block_parallel(BlockState& state, PreState* pre, const Bloc
             outcomes.push_back(std::move(o));
         }
         st.parallel = !outcomes.empty();
-        if (std::getenv("PEVM_PEXEC_CHECK") != nullptr) check_against_sequential(base, block, vm, outcomes);
+        if (std::getenv("PEVM_PEXEC_CHECK") != nullptr)
+            check_against_sequential(base, block, vm, outcomes);
         return outcomes;
     };
     return execute_block(state, pre, block, vm, &batch);
