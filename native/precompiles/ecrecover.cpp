@@ -24,8 +24,16 @@ bool in_scalar_range(const uint8_t x[32]) noexcept {
 // One verification context for the process, built on first use (C++ guarantees one thread
 // builds it while others wait). Recovery only reads it, so sharing it across threads is safe.
 const secp256k1_context* context() noexcept {
-    static secp256k1_context* const ctx = secp256k1_context_create(SECP256K1_CONTEXT_VERIFY);
-    return ctx;
+    // Owned by a static with a destructor, so the context (about 1 MiB of precomputed tables) is
+    // freed when the addon is unloaded (Node unloads an addon loaded only by a worker thread).
+    struct Owner {
+        secp256k1_context* ctx = secp256k1_context_create(SECP256K1_CONTEXT_VERIFY);
+        ~Owner() {
+            if (ctx != nullptr) secp256k1_context_destroy(ctx);
+        }
+    };
+    static const Owner owner;
+    return owner.ctx;
 }
 
 }  // namespace
