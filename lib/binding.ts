@@ -14,7 +14,7 @@ export interface NativeBinding {
   keccak256(data: Uint8Array): Uint8Array;
   keccak256Async(data: Uint8Array): Promise<Uint8Array>;
   /** One state transition: an encoded request in, an encoded outcome out (lib/state.ts). */
-  executeTransaction(request: Uint8Array): Uint8Array;
+  executeTransaction(request: Uint8Array, repeat?: number): Uint8Array;
   /** One precompile through the table (tests): status is the evmc_status_code, -2 = not active. */
   runPrecompile(
     address: number,

@@ -2,6 +2,7 @@
 #include "state/host.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 
 #include "crypto/keccak.hpp"
@@ -414,9 +415,20 @@ void Host::set_transient_storage(const evmc_address& addr, const evmc_bytes32& k
 
 evmc_result Host::run_vm(const evmc_message& msg, const uint8_t* code, size_t size,
                          const evmc_bytes32* code_hash) noexcept {
-    if (vm_.external != nullptr)
-        return vm_.external->execute(vm_.external, &kInterface, context(), rev_, &msg, code, size);
-    return evm::execute(kInterface, context(), rev_, msg, code, size, code_hash);
+    const bool top = msg.depth == 0;
+    const auto t0 =
+        top ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+    evmc_result r =
+        vm_.external != nullptr
+            ? vm_.external->execute(vm_.external, &kInterface, context(), rev_, &msg, code, size)
+            : evm::execute(kInterface, context(), rev_, msg, code, size, code_hash);
+    if (top) {
+        top_frame_vm_ns_ +=
+            static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                      std::chrono::steady_clock::now() - t0)
+                                      .count());
+    }
+    return r;
 }
 
 evmc_result Host::call(const evmc_message& msg) noexcept {

@@ -2,7 +2,6 @@
 // reason codes of invalid transactions are the stable UPPER_SNAKE strings lib/state.ts documents.
 #include "state/transition.hpp"
 
-#include <chrono>
 #include <cstring>
 
 #include "crypto/keccak.hpp"
@@ -29,8 +28,6 @@ constexpr uint256 kSecpN{0xbfd25e8cd0364141ull, 0xbaaedce6af48a03bull, 0xfffffff
                          0xffffffffffffffffull};
 constexpr uint256 kSecpHalfN{0xdfe92f46681b20a0ull, 0x5d576e7357a4501dull, 0xffffffffffffffffull,
                              0x7fffffffffffffffull};
-
-using Clock = std::chrono::steady_clock;
 
 bool mul_overflows(const uint256& a, const uint256& b, uint256* out) noexcept {
     *out = a * b;
@@ -325,13 +322,10 @@ TxOutcome transition(StateView& view, const BlockEnv& env, const Transaction& tx
         }
     }
 
-    const auto t0 = Clock::now();
     evmc_result result = host.call(msg);
-    const auto t1 = Clock::now();
 
     TxOutcome out;
-    out.execution_ns = static_cast<uint64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());
+    out.execution_ns = host.top_frame_vm_ns();
     out.status = result.status_code;
     const int64_t gas_left = result.gas_left;
     if (result.status_code == EVMC_SUCCESS) refund += result.gas_refund;
