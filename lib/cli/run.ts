@@ -20,9 +20,9 @@ const usage = `Usage: parallel-evm run [--fixture DIR [--block N]] [--policy P] 
 
 With no --fixture: builds the built-in block (about one gigagas of ETH transfers, ERC-20
 transfers and swaps on constant-product pools, from contracts in this package), executes it
-sequentially and with the policy, checks that the results are identical and that every
-transaction used the gas the workload predicts, and prints gas, times, Mgas/s, speedup,
-re-executions and the parallelism profile.
+sequentially and with the policy (Block-STM by default), checks that the results are identical
+and that every transaction used the gas the workload predicts, and prints gas, times, Mgas/s,
+speedup, re-executions and the parallelism profile.
 
 With --fixture DIR: the same for every block of a mainnet-format fixture folder
 (blocks/<n>/block.json, pre_state.json, bytecodes.json, block_hashes.json; e.g.
@@ -37,8 +37,8 @@ policy's result differs from sequential execution.
 Options:
   --fixture DIR   a mainnet-format fixture folder instead of the built-in block
   --block N       only this block of the fixture
-  --policy P      sequential, parallel or auto (default: auto, which runs Block-STM where the
-                  block is large enough to pay)
+  --policy P      sequential, parallel or auto (default: parallel, Block-STM; auto chooses
+                  Block-STM only where it is measured to pay)
   --threads N     Block-STM threads (default: one per core)
   --json          print one JSON document instead of the table
 `;
@@ -97,7 +97,7 @@ export const runCommand: Command = {
         options: {
           fixture: { type: "string" },
           block: { type: "string" },
-          policy: { type: "string", default: "auto" },
+          policy: { type: "string", default: "parallel" },
           threads: { type: "string" },
           json: { type: "boolean", default: false },
         },

@@ -35,7 +35,7 @@ describe("parallel-evm run (the main job)", () => {
     expect(b["identical"]).toBe(true);
     expect(b["gasUsed"] as number).toBeGreaterThan(990_000_000);
     expect(b["txs"] as number).toBeGreaterThan(20_000);
-    expect(b["policy"]).toBe("auto");
+    expect(b["policy"]).toBe("parallel");
     expect(typeof b["speedup"]).toBe("number");
   }, 600_000);
 });

@@ -4,6 +4,7 @@
  * bloom, state diff) at 2 and 8 threads, repeated. The random count is CI-sized by default;
  * PEVM_STM_FULL=1 runs 5,000 seeds per universe (10,000 blocks). The seed is in every message.
  */
+import { AUTO_PARALLEL_ENABLED } from "../../lib/block/policy";
 import { describe, expect, it } from "vitest";
 import { executeBlock } from "../../lib/block/execute";
 import { buildWorkload, randomWorkload, workloadNames } from "../../lib/workloads";
@@ -47,15 +48,18 @@ describe("Block-STM on seeded random blocks", () => {
 });
 
 describe("executeBlock policy", () => {
-  it("auto keeps small blocks sequential and runs large ones on Block-STM", async () => {
+  it("auto never picks Block-STM where it is measured slower; parallel always uses it", async () => {
     const small = buildWorkload("transfers-independent", { txs: 4 });
     const r1 = await executeBlock(small.block, small.context, { policy: "auto", threads: 2 });
     expect(r1.stm).toBeUndefined();
     const big = buildWorkload("transfers-independent", { txs: 200 });
     const r2 = await executeBlock(big.block, big.context, { policy: "auto", threads: 2 });
-    expect(r2.stm?.parallel).toBe(true);
+    // Block-STM does not yet beat sequential execution on the reference machine (lib/block/policy.ts).
+    expect(r2.stm?.parallel === true).toBe(AUTO_PARALLEL_ENABLED);
     const r3 = await executeBlock(big.block, big.context, { policy: "auto", threads: 1 });
     expect(r3.stm).toBeUndefined();
+    const r4 = await executeBlock(big.block, big.context, { policy: "parallel", threads: 2 });
+    expect(r4.stm?.parallel).toBe(true);
   });
 
   it("rejects a bad policy or thread count", async () => {
