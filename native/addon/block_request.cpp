@@ -41,103 +41,24 @@
 #include <string>
 
 #include "boundary.hpp"
+#include "wire.hpp"
 #include "state/vm_loader.hpp"
 
 namespace pevm::addon {
 namespace {
 
-constexpr const char* kDecode = "ERR_DECODE";
 constexpr const char* kVmLoad = "ERR_VM_LOAD";
 constexpr uint8_t kEncodingVersion = 1;
 constexpr uint32_t kNoCode = 0xffffffff;
 
 using Clock = std::chrono::steady_clock;
 
-class Reader {
-public:
-    explicit Reader(std::span<const uint8_t> data) : data_(data) {}
-
-    const uint8_t* take(size_t n, const char* what) {
-        if (data_.size() - pos_ < n)
-            throw CodedError(kDecode, std::string("block request truncated in ") + what);
-        const uint8_t* p = data_.data() + pos_;
-        pos_ += n;
-        return p;
-    }
-    uint8_t u8(const char* what) { return *take(1, what); }
-    uint32_t u32(const char* what) {
-        const uint8_t* p = take(4, what);
-        return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
-    }
-    uint64_t u64(const char* what) {
-        const uint8_t* p = take(8, what);
-        uint64_t v = 0;
-        for (int i = 7; i >= 0; --i) v = v << 8 | p[i];
-        return v;
-    }
-    uint256 w256(const char* what) { return uint256::load_be(take(32, what)); }
-    evmc_bytes32 b32(const char* what) {
-        evmc_bytes32 b;
-        std::memcpy(b.bytes, take(32, what), 32);
-        return b;
-    }
-    evmc_address addr(const char* what) {
-        evmc_address a;
-        std::memcpy(a.bytes, take(20, what), 20);
-        return a;
-    }
-    std::span<const uint8_t> bytes(const char* what) {
-        const uint32_t n = u32(what);
-        return {take(n, what), n};
-    }
-    uint32_t count(size_t min_item, const char* what) {
-        const uint32_t n = u32(what);
-        if (static_cast<uint64_t>(n) * min_item > data_.size() - pos_)
-            throw CodedError(kDecode, std::string("block request: bad count in ") + what);
-        return n;
-    }
-    bool done() const { return pos_ == data_.size(); }
-
-private:
-    std::span<const uint8_t> data_;
-    size_t pos_ = 0;
-};
-
-class Writer {
-public:
-    void u8(uint8_t v) { out.push_back(v); }
-    void u32(uint32_t v) {
-        for (int i = 0; i < 4; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
-    }
-    void u64(uint64_t v) {
-        for (int i = 0; i < 8; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
-    }
-    void raw(const uint8_t* p, size_t n) { out.insert(out.end(), p, p + n); }
-    void w256(const uint256& v) {
-        uint8_t b[32];
-        v.store_be(b);
-        raw(b, 32);
-    }
-    void bytes(const uint8_t* p, size_t n) {
-        u32(static_cast<uint32_t>(n));
-        raw(p, n);
-    }
-    void str(const std::string& s) { bytes(reinterpret_cast<const uint8_t*>(s.data()), s.size()); }
-    std::vector<uint8_t> out;
-};
-
-int64_t clamp_i64(uint64_t v) {
-    return v > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())
-               ? std::numeric_limits<int64_t>::max()
-               : static_cast<int64_t>(v);
-}
-
 uint64_t elapsed_ns(Clock::time_point since) {
     return static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - since).count());
 }
 
-void read_tx_body(Reader& r, state::Transaction& tx) {
+void read_tx_body(WireReader& r, state::Transaction& tx) {
     const bool has_to = r.u8("tx.hasTo") != 0;
     const evmc_address to = r.addr("tx.to");
     if (has_to) tx.to = to;
@@ -169,7 +90,7 @@ void read_tx_body(Reader& r, state::Transaction& tx) {
     }
 }
 
-void write_failure(Writer& w, const state::BlockFailure& f) {
+void write_failure(WireWriter& w, const state::BlockFailure& f) {
     w.u8(static_cast<uint8_t>(f.kind));
     if (f.kind == state::BlockFailure::Kind::InvalidTransaction) w.u32(f.tx_index);
     if (f.kind != state::BlockFailure::Kind::MissingState) w.str(f.reason);
@@ -181,7 +102,7 @@ void write_failure(Writer& w, const state::BlockFailure& f) {
 
 BlockRequest decode_block_request(std::span<const uint8_t> request) {
     const auto t0 = Clock::now();
-    Reader r(request);
+    WireReader r(request, "block request");
     if (r.u8("version") != kEncodingVersion)
         throw CodedError(kDecode, "block request: unknown encoding version");
     const uint8_t revision = r.u8("revision");
@@ -305,7 +226,7 @@ std::optional<state::BlockFailure> recover_request_senders(BlockRequest& req, ui
 }
 
 std::vector<uint8_t> encode_block_failure(const state::BlockFailure& f) {
-    Writer w;
+    WireWriter w;
     write_failure(w, f);
     return std::move(w.out);
 }
@@ -313,7 +234,7 @@ std::vector<uint8_t> encode_block_failure(const state::BlockFailure& f) {
 std::vector<uint8_t> encode_block_outcome(const BlockRequest& req, const state::BlockOutcome& out,
                                           uint64_t recovery_ns) {
     if (out.failure) return encode_block_failure(*out.failure);
-    Writer w;
+    WireWriter w;
     w.out.reserve(1024 + out.receipts.size() * 400 + out.diff.size() * 128);
     w.u8(0);
     w.u64(out.gas_used);

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "boundary.hpp"
+#include "wire.hpp"
 #include "exports.hpp"
 #include "state/deep_stack.hpp"
 #include "state/state_view.hpp"
@@ -39,91 +40,11 @@
 namespace pevm::addon {
 namespace {
 
-constexpr const char* kDecode = "ERR_DECODE";
 constexpr const char* kVmLoad = "ERR_VM_LOAD";
 constexpr uint8_t kEncodingVersion = 1;
 
-class Reader {
-public:
-    explicit Reader(std::span<const uint8_t> data) : data_(data) {}
-
-    const uint8_t* take(size_t n, const char* what) {
-        if (data_.size() - pos_ < n)
-            throw CodedError(kDecode, std::string("state request truncated in ") + what);
-        const uint8_t* p = data_.data() + pos_;
-        pos_ += n;
-        return p;
-    }
-    uint8_t u8(const char* what) { return *take(1, what); }
-    uint32_t u32(const char* what) {
-        const uint8_t* p = take(4, what);
-        return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
-    }
-    uint64_t u64(const char* what) {
-        const uint8_t* p = take(8, what);
-        uint64_t v = 0;
-        for (int i = 7; i >= 0; --i) v = v << 8 | p[i];
-        return v;
-    }
-    uint256 w256(const char* what) { return uint256::load_be(take(32, what)); }
-    evmc_bytes32 b32(const char* what) {
-        evmc_bytes32 b;
-        std::memcpy(b.bytes, take(32, what), 32);
-        return b;
-    }
-    evmc_address addr(const char* what) {
-        evmc_address a;
-        std::memcpy(a.bytes, take(20, what), 20);
-        return a;
-    }
-    std::span<const uint8_t> bytes(const char* what) {
-        const uint32_t n = u32(what);
-        return {take(n, what), n};
-    }
-    /// A count of items each at least `min_item` bytes long, checked against what is left.
-    uint32_t count(size_t min_item, const char* what) {
-        const uint32_t n = u32(what);
-        if (static_cast<uint64_t>(n) * min_item > data_.size() - pos_)
-            throw CodedError(kDecode, std::string("state request: bad count in ") + what);
-        return n;
-    }
-    bool done() const { return pos_ == data_.size(); }
-
-private:
-    std::span<const uint8_t> data_;
-    size_t pos_ = 0;
-};
-
-class Writer {
-public:
-    void u8(uint8_t v) { out.push_back(v); }
-    void u32(uint32_t v) {
-        for (int i = 0; i < 4; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
-    }
-    void u64(uint64_t v) {
-        for (int i = 0; i < 8; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
-    }
-    void raw(const uint8_t* p, size_t n) { out.insert(out.end(), p, p + n); }
-    void w256(const uint256& v) {
-        uint8_t b[32];
-        v.store_be(b);
-        raw(b, 32);
-    }
-    void bytes(const uint8_t* p, size_t n) {
-        u32(static_cast<uint32_t>(n));
-        raw(p, n);
-    }
-    std::vector<uint8_t> out;
-};
-
-int64_t clamp_i64(uint64_t v) {
-    return v > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())
-               ? std::numeric_limits<int64_t>::max()
-               : static_cast<int64_t>(v);
-}
-
 Napi::Value executeTransaction(const Napi::CallbackInfo& info) {
-    Reader r(bytesArg(info, 0, "request"));
+    WireReader r(bytesArg(info, 0, "request"), "state request");
     if (r.u8("version") != kEncodingVersion)
         throw CodedError(kDecode, "state request: unknown encoding version");
     const uint8_t revision = r.u8("revision");
@@ -219,7 +140,7 @@ Napi::Value executeTransaction(const Napi::CallbackInfo& info) {
     std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
     out.execution_ns = times[times.size() / 2];
 
-    Writer w;
+    WireWriter w;
     if (out.invalid) {
         w.u8(1);
         w.bytes(reinterpret_cast<const uint8_t*>(out.invalid->first.data()),
