@@ -7,7 +7,6 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { packageRoot } from "../binding";
 import { benchPrecompiles, formatPrecompileBench } from "../bench/precompiles";
 import {
@@ -21,7 +20,7 @@ import { workloadNames, type WorkloadName } from "../workloads/index";
 import { forkRevision, parseFork, type Fork } from "../fork";
 import { executeTransaction, type TxRequest } from "../state";
 import { casesOf, findStateTestFiles, type JsonStateTest } from "../statetest/fixture";
-import { UsageError, type Command } from "./command";
+import { UsageError, parseCommandArgs, type Command } from "./command";
 
 /** One `bench` subcommand. */
 export interface BenchSubcommand {
@@ -160,21 +159,16 @@ const evmBench: BenchSubcommand = {
   summary: "interpreter speed: Mgas/s per program and input (execution only, median of 5)",
   usage: evmUsage,
   async run(args: string[]): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          json: { type: "boolean", default: false },
-          runs: { type: "string" },
-          vm: { type: "string" },
-          filter: { type: "string" },
-        },
-      });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const parsed = parseCommandArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        json: { type: "boolean", default: false },
+        runs: { type: "string" },
+        vm: { type: "string" },
+        filter: { type: "string" },
+      },
+    });
     const { values, positionals } = parsed;
     if (positionals.length > 1) throw new UsageError("give at most one benchmark folder");
     const dir = positionals[0] ?? path.resolve(packageRoot, "..", "shared", "data", "evm-benchmarks");
@@ -234,12 +228,7 @@ const precompilesBench: BenchSubcommand = {
   summary: "precompile speed: microseconds per call (native loop, median of 5)",
   usage: precompilesUsage,
   async run(args: string[]): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({ args, options: { json: { type: "boolean", default: false } } });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const parsed = parseCommandArgs({ args, options: { json: { type: "boolean", default: false } } });
     const machine = machineInfo();
     const rows = benchPrecompiles();
     if (parsed.values.json) {
@@ -275,24 +264,19 @@ const blocksBench: BenchSubcommand = {
   summary: "Block-STM: sequential vs parallel per block and thread count (median of 5)",
   usage: blocksUsage,
   async run(args: string[]): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        options: {
-          fixture: { type: "string" },
-          "min-gas": { type: "string" },
-          block: { type: "string" },
-          synthetic: { type: "string" },
-          txs: { type: "string" },
-          threads: { type: "string" },
-          runs: { type: "string" },
-          json: { type: "boolean", default: false },
-        },
-      });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const parsed = parseCommandArgs({
+      args,
+      options: {
+        fixture: { type: "string" },
+        "min-gas": { type: "string" },
+        block: { type: "string" },
+        synthetic: { type: "string" },
+        txs: { type: "string" },
+        threads: { type: "string" },
+        runs: { type: "string" },
+        json: { type: "boolean", default: false },
+      },
+    });
     const v = parsed.values;
     const runs = v.runs === undefined ? 5 : positiveInt(v.runs, "--runs");
     const cores = os.availableParallelism();

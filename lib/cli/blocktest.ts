@@ -1,10 +1,9 @@
 /** `parallel-evm blocktest PATH... [--json]` */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { blockTestsOf, runBlockTest, type BlockTestOutcome } from "../block/blocktest";
 import { parseJson } from "../block/json";
-import { UsageError, type Command } from "./command";
+import { UsageError, parseCommandArgs, type Command } from "./command";
 
 const usage = `Usage: parallel-evm blocktest PATH... [--json]
 
@@ -35,16 +34,11 @@ export const blocktestCommand: Command = {
   summary: "run Ethereum blockchain tests (execution-spec-tests JSON)",
   usage,
   async run(args: string[]): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: { json: { type: "boolean", default: false } },
-      });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const parsed = parseCommandArgs({
+      args,
+      allowPositionals: true,
+      options: { json: { type: "boolean", default: false } },
+    });
     const { values, positionals } = parsed;
     if (positionals.length === 0) throw new UsageError("give at least one blockchain-test file or folder");
     for (const p of positionals) if (!fs.existsSync(p)) throw new UsageError(`no such file or folder: ${p}`);

@@ -1,3 +1,5 @@
+import { parseArgs, type ParseArgsConfig } from "node:util";
+
 /** The shape of one CLI subcommand. Commands are listed in ./commands.ts. */
 export interface Command {
   /** The word after `parallel-evm`. */
@@ -13,4 +15,13 @@ export interface Command {
 /** A command-line mistake: printed with the command's usage, exit status 2. */
 export class UsageError extends Error {
   override readonly name = "UsageError";
+}
+
+/** node:util's parseArgs, with its complaints about the command line turned into UsageErrors. */
+export function parseCommandArgs<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }

@@ -3,7 +3,6 @@
  * (Block-STM by default where it can pay), checks that both give identical results, verifies them,
  * and prints times, speedup, re-executions and the parallelism profile.
  */
-import { parseArgs } from "node:util";
 import * as fs from "node:fs";
 import { executeBlock } from "../block/execute";
 import { firstDifference } from "../block/compare";
@@ -14,7 +13,7 @@ import type { Block, BlockContext, BlockResult } from "../block/types";
 import { verifyBlock } from "../block/verify";
 import { ParallelEvmError } from "../errors";
 import { builtinBlock } from "../workloads/index";
-import { UsageError, type Command } from "./command";
+import { UsageError, parseCommandArgs, type Command } from "./command";
 
 const usage = `Usage: parallel-evm run [--fixture DIR [--block N]] [--policy P] [--threads N] [--json]
 
@@ -90,21 +89,16 @@ export const runCommand: Command = {
   summary: "execute blocks sequentially and in parallel, check they agree, verify and time them",
   usage,
   async run(args: string[]): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        options: {
-          fixture: { type: "string" },
-          block: { type: "string" },
-          policy: { type: "string", default: "parallel" },
-          threads: { type: "string" },
-          json: { type: "boolean", default: false },
-        },
-      });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const parsed = parseCommandArgs({
+      args,
+      options: {
+        fixture: { type: "string" },
+        block: { type: "string" },
+        policy: { type: "string", default: "parallel" },
+        threads: { type: "string" },
+        json: { type: "boolean", default: false },
+      },
+    });
     const { values } = parsed;
     const policy = values.policy as "sequential" | "parallel" | "auto";
     if (!["sequential", "parallel", "auto"].includes(policy))

@@ -2,12 +2,11 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { parseFork, type Fork } from "../fork";
 import { runStateTestsParallel } from "../statetest/pool";
 import { formatSummary, summarize, summaryToJson } from "../statetest/report";
 import { defaultForks } from "../statetest/runner";
-import { UsageError, type Command } from "./command";
+import { UsageError, parseCommandArgs, type Command } from "./command";
 
 const usage = `Usage: parallel-evm statetest PATH... [--fork NAME] [--vm PATH] [--json] [--jobs N]
 
@@ -37,22 +36,17 @@ export const statetestCommand: Command = {
   summary: "run Ethereum state tests (execution-spec-tests JSON) and compare post states",
   usage,
   async run(args: string[]): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          fork: { type: "string" },
-          vm: { type: "string" },
-          json: { type: "boolean", default: false },
-          jobs: { type: "string" },
-          "max-failures": { type: "string" },
-        },
-      });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const parsed = parseCommandArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        fork: { type: "string" },
+        vm: { type: "string" },
+        json: { type: "boolean", default: false },
+        jobs: { type: "string" },
+        "max-failures": { type: "string" },
+      },
+    });
     const { values, positionals } = parsed;
     if (positionals.length === 0) throw new UsageError("give at least one state-test file or folder");
     for (const p of positionals) if (!fs.existsSync(p)) throw new UsageError(`no such file or folder: ${p}`);
