@@ -83,35 +83,7 @@ Napi::Value executeTransaction(const Napi::CallbackInfo& info) {
     state::Transaction tx;
     tx.type = r.u8("tx.type");
     tx.sender = r.addr("tx.sender");
-    const bool has_to = r.u8("tx.hasTo") != 0;
-    const evmc_address to = r.addr("tx.to");
-    if (has_to) tx.to = to;
-    tx.nonce = r.w256("tx.nonce");
-    tx.value = r.w256("tx.value");
-    tx.gas_limit = r.w256("tx.gasLimit");
-    const auto data = r.bytes("tx.data");
-    tx.data.assign(data.begin(), data.end());
-    tx.gas_price = r.w256("tx.gasPrice");
-    tx.max_fee_per_gas = r.w256("tx.maxFeePerGas");
-    tx.max_priority_fee_per_gas = r.w256("tx.maxPriorityFeePerGas");
-    for (uint32_t n = r.count(24, "access list"); n > 0; --n) {
-        auto& e = tx.access_list.emplace_back();
-        e.address = r.addr("access list address");
-        for (uint32_t k = r.count(32, "access list keys"); k > 0; --k)
-            e.storage_keys.push_back(r.b32("access list key"));
-    }
-    tx.max_fee_per_blob_gas = r.w256("tx.maxFeePerBlobGas");
-    for (uint32_t n = r.count(32, "blob hashes"); n > 0; --n)
-        tx.blob_hashes.push_back(r.b32("blob hash"));
-    for (uint32_t n = r.count(180, "authorizations"); n > 0; --n) {
-        auto& a = tx.authorizations.emplace_back();
-        a.chain_id = r.w256("authorization chainId");
-        a.address = r.addr("authorization address");
-        a.nonce = r.w256("authorization nonce");
-        a.y_parity = r.w256("authorization yParity");
-        a.r = r.w256("authorization r");
-        a.s = r.w256("authorization s");
-    }
+    read_tx_body(r, tx);
     if (!r.done()) throw CodedError(kDecode, "state request: trailing bytes");
 
     state::VmChoice vm;
