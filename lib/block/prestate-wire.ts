@@ -9,6 +9,7 @@
  * so errors and edge cases behave identically.
  */
 import type { Account, State } from "../state";
+import { Writer } from "./writer";
 
 const NO_CODE = 0xffffffff;
 const NIBBLE = new Int8Array(128).fill(-1);
@@ -29,32 +30,7 @@ export interface PreSections {
 /** How the fast path finds a code by its hash string (undefined: not in the table). */
 export type CodeLookup = (codeHash: string) => Uint8Array | undefined;
 
-class SectionWriter {
-  buf: Buffer;
-  pos = 0;
-  constructor(size: number) {
-    this.buf = Buffer.alloc(size);
-  }
-  room(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    const next = Buffer.alloc(Math.max(this.buf.length * 2, this.pos + n));
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
-  }
-  u8(v: number): void {
-    this.room(1);
-    this.buf[this.pos++] = v;
-  }
-  u32(v: number): void {
-    this.room(4);
-    this.buf.writeUInt32LE(v, this.pos);
-    this.pos += 4;
-  }
-  raw(b: Uint8Array): void {
-    this.room(b.length);
-    this.buf.set(b, this.pos);
-    this.pos += b.length;
-  }
+class SectionWriter extends Writer {
   /** `0x` + exactly 2n lowercase-or-uppercase hex digits; false if not hex. */
   hexBytes(s: string, n: number): boolean {
     this.room(n);
