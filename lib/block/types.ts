@@ -4,7 +4,7 @@
  */
 import type { BlockStmMetrics } from "./stm-metrics";
 import type { Fork } from "../fork";
-import type { AccessListEntry, Authorization, Log, State } from "../state";
+import type { Log, State, TxRequest } from "../state";
 
 export type { AccessListEntry, Authorization, Log, State } from "../state";
 
@@ -44,23 +44,12 @@ export interface TxSignature {
   yParity: number;
 }
 
-export interface BlockTransaction {
-  type: 0 | 1 | 2 | 3 | 4;
+/** A transaction as a block carries it: the state transition's fields, with a sender that may
+ *  have to be recovered from the signature. */
+export interface BlockTransaction extends Omit<TxRequest, "sender"> {
   /** The sender when known (JSON-RPC `from`); else it is recovered from `signature`. */
   sender?: string;
   signature?: TxSignature;
-  to: string | null;
-  nonce: bigint;
-  value: bigint;
-  gasLimit: bigint;
-  data: Uint8Array;
-  gasPrice?: bigint;
-  maxFeePerGas?: bigint;
-  maxPriorityFeePerGas?: bigint;
-  accessList?: AccessListEntry[];
-  maxFeePerBlobGas?: bigint;
-  blobVersionedHashes?: Uint8Array[];
-  authorizationList?: Authorization[];
   chainId?: bigint;
 }
 
