@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DecodeError } from "../errors";
-import { CodeTable, decodeBlockHashes, decodePreState, decodeRpcBlock, parseJson } from "./json";
+import { CodeTable, decodeBlockHashes, decodePreStateBytes, decodeRpcBlock, parseJson } from "./json";
 import type { Block, BlockContext } from "./types";
 
 export interface MainnetFixture {
@@ -15,6 +15,14 @@ export interface MainnetFixture {
   numbers: bigint[];
   codes: CodeTable;
   blockHashes: Map<bigint, Uint8Array>;
+}
+
+function readBytes(file: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (err) {
+    throw new DecodeError(`cannot read ${file}: ${(err as Error).message}`, { cause: err });
+  }
 }
 
 function readJson(file: string): unknown {
@@ -53,6 +61,7 @@ export function loadMainnetBlock(
 ): { block: Block; context: BlockContext } {
   const dir = path.join(fx.dir, "blocks", number.toString());
   const block = decodeRpcBlock(readJson(path.join(dir, "block.json")));
-  const pre = decodePreState(readJson(path.join(dir, "pre_state.json")), fx.codes);
+  const preFile = path.join(dir, "pre_state.json");
+  const pre = decodePreStateBytes(readBytes(preFile), fx.codes, preFile);
   return { block, context: { pre, blockHashes: fx.blockHashes, chainId: 1n } };
 }

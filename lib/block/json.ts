@@ -8,7 +8,7 @@
 import { DecodeError, MissingStateError } from "../errors";
 import type { Fork } from "../fork";
 import type { Account, State } from "../state";
-import { encodePreStateJson, LazyPreState } from "./prestate-wire";
+import { encodePreStateBytes, encodePreStateJson, LazyPreState } from "./prestate-wire";
 import { signingHash } from "./rlp-block";
 import type {
   AccessListEntry,
@@ -389,6 +389,20 @@ export function decodePreState(v: unknown, codes: CodeTable = new CodeTable()): 
   const sections = encodePreStateJson(o, (h) => codes.find(h));
   if (sections !== undefined) return new LazyPreState(sections, () => decodePreStateEagerly(o, codes));
   return decodePreStateEagerly(o, codes);
+}
+
+/**
+ * A prestate map as JSON text in bytes (a pre_state.json file; `what` names it in errors). The
+ * usual plain shape goes straight into the request encoding without JSON.parse; anything else is
+ * parsed and decoded as by decodePreState.
+ */
+export function decodePreStateBytes(bytes: Buffer, codes: CodeTable, what: string): State {
+  const sections = encodePreStateBytes(bytes, (h) => codes.find(h));
+  if (sections !== undefined)
+    return new LazyPreState(sections, () =>
+      decodePreStateEagerly(obj(parseJson(bytes.toString("utf8"), what), "pre-state"), codes),
+    );
+  return decodePreState(parseJson(bytes.toString("utf8"), what), codes);
 }
 
 function decodePreStateEagerly(o: Json, codes: CodeTable): State {

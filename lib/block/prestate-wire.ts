@@ -165,6 +165,238 @@ export function encodePreStateJson(o: Record<string, unknown>, lookup: CodeLooku
   };
 }
 
+// The prestate JSON scanned as bytes, straight into the sections: no JSON.parse and no string per
+// field. The scanner takes only the plain shape that producers write (lowercase address keys in
+// ascending order, so none repeats; canonical storage keys, checked for repeats; quantities as
+// hex strings or plain integers; no inline code, null, escapes or unknown fields) and gives up
+// (undefined) on anything else, which then goes through JSON.parse and encodePreStateJson. What
+// it accepts, JSON.parse reads as an object that encodePreStateJson encodes to the same bytes.
+const LOWER = new Int8Array(256).fill(-1);
+for (let c = 0; c < 10; c++) LOWER[48 + c] = c;
+for (let c = 0; c < 6; c++) LOWER[97 + c] = 10 + c;
+const ANY = new Int8Array(256).fill(-1);
+for (let c = 0; c < 128; c++) ANY[c] = NIBBLE[c]!;
+const QUOTE = 34;
+const FIELDS = ["balance", "nonce", "code_hash", "codeHash", "storage"].map((f) => Buffer.from(f));
+const FIELD_BITS = [1, 2, 4, 4, 8];
+// An account's fixed part: address, balance, nonce, code index, slot count.
+const ACCOUNT_BYTES = 68;
+
+class PreStateScanner extends SectionWriter {
+  i = 0;
+  /** The end of the last hex string read. */
+  end = 0;
+  constructor(
+    readonly b: Buffer,
+    size: number,
+  ) {
+    super(size);
+  }
+  reserve(n: number): void {
+    this.room(n);
+  }
+  /** Skips JSON whitespace; the byte after it (-1 at the end). */
+  peek(): number {
+    const b = this.b;
+    let i = this.i;
+    while (i < b.length) {
+      const c = b[i]!;
+      if (c !== 32 && c !== 10 && c !== 13 && c !== 9) break;
+      i++;
+    }
+    this.i = i;
+    return i < b.length ? b[i]! : -1;
+  }
+  eat(c: number): boolean {
+    if (this.peek() !== c) return false;
+    this.i++;
+    return true;
+  }
+  /** A known account field name and its colon: the field's bit, or -1. */
+  field(): number {
+    if (this.peek() !== QUOTE) return -1;
+    const b = this.b;
+    const start = this.i + 1;
+    let end = start;
+    while (end < b.length && b[end] !== QUOTE) end++;
+    if (end >= b.length) return -1;
+    this.i = end + 1;
+    if (!this.eat(58)) return -1; // ':'
+    for (let f = 0; f < FIELDS.length; f++) {
+      const name = FIELDS[f]!;
+      if (end - start !== name.length) continue;
+      let k = 0;
+      while (k < name.length && b[start + k] === name[k]) k++;
+      if (k === name.length) return FIELD_BITS[f]!;
+    }
+    return -1;
+  }
+  /** A `"0x…"` string of the hex digits in `table`: the digits start (this.end: their end), or -1. */
+  hexString(table: Int8Array): number {
+    const b = this.b;
+    const i = this.i;
+    if (b[i] !== QUOTE || b[i + 1] !== 48 || b[i + 2] !== 120) return -1;
+    let j = i + 3;
+    while (j < b.length && table[b[j]!]! >= 0) j++;
+    if (j >= b.length || b[j] !== QUOTE) return -1;
+    this.i = j + 1;
+    this.end = j;
+    return i + 3;
+  }
+  /** Hex digits [start, end) right-aligned in `size` zero bytes at `p` (little-endian if `le`). */
+  putDigits(start: number, end: number, p: number, size: number, le: boolean): boolean {
+    const b = this.b;
+    while (start < end - 1 && b[start] === 48) start++;
+    if (start === end || end - start > 2 * size) return false;
+    const out = this.buf;
+    for (let k = 0, j = end - 1; j >= start; k++, j -= 2) {
+      const hi = j > start ? NIBBLE[b[j - 1]!]! << 4 : 0;
+      out[le ? p + k : p + size - 1 - k] = hi | NIBBLE[b[j]!]!;
+    }
+    return true;
+  }
+  /** A quantity at `p` (zeroed, with room): a hex string, or a plain integer below 2^53. */
+  value(p: number, size: number, le: boolean): boolean {
+    const c = this.peek();
+    if (c === QUOTE) {
+      const start = this.hexString(ANY);
+      return start >= 0 && this.putDigits(start, this.end, p, size, le);
+    }
+    if (c < 48 || c > 57) return false;
+    const b = this.b;
+    let j = this.i;
+    let v = 0;
+    while (j < b.length && b[j]! >= 48 && b[j]! <= 57) v = v * 10 + (b[j++]! - 48);
+    // No leading zeros, fractions or exponents (JSON.parse would read them otherwise).
+    if (j - this.i > 15 || (j - this.i > 1 && c === 48)) return false;
+    if (j < b.length && (b[j] === 46 || b[j] === 101 || b[j] === 69)) return false;
+    this.i = j;
+    const hi = Math.floor(v / 2 ** 32);
+    const lo = v >>> 0;
+    if (le) {
+      this.buf.writeUInt32LE(lo, p);
+      this.buf.writeUInt32LE(hi, p + 4);
+    } else {
+      this.buf.writeUInt32BE(hi, p + size - 8);
+      this.buf.writeUInt32BE(lo, p + size - 4);
+    }
+    return true;
+  }
+}
+
+/** Whether two of the `n` 64-byte slots from `at` have the same key. */
+function repeatedKey(buf: Buffer, at: number, n: number): boolean {
+  const same = (x: number, y: number): boolean => {
+    for (let k = 28; k >= 0; k -= 4) if (buf.readInt32LE(x + k) !== buf.readInt32LE(y + k)) return false;
+    return true;
+  };
+  if (n <= 16) {
+    for (let x = 1; x < n; x++) for (let y = 0; y < x; y++) if (same(at + 64 * x, at + 64 * y)) return true;
+    return false;
+  }
+  let size = 64;
+  while (size < 2 * n) size *= 2;
+  const table = new Int32Array(size).fill(-1);
+  for (let x = 0; x < n; x++) {
+    const key = at + 64 * x;
+    let h =
+      Math.imul(buf.readInt32LE(key + 28) ^ buf.readInt32LE(key + 12), 0x9e3779b1) ^ buf.readInt32LE(key);
+    h = (h ^ (h >>> 15)) & (size - 1);
+    for (; table[h]! >= 0; h = (h + 1) & (size - 1)) if (same(key, at + 64 * table[h]!)) return true;
+    table[h] = x;
+  }
+  return false;
+}
+
+/**
+ * The `codes` and `pre` sections straight from prestate JSON bytes, or undefined when they are
+ * not of the plain shape the scanner takes (the caller then parses them as before).
+ */
+export function encodePreStateBytes(bytes: Buffer, lookup: CodeLookup): PreSections | undefined {
+  const s = new PreStateScanner(bytes, 64 * 1024 + 2 * bytes.length);
+  const codeIndex = new Map<Uint8Array, number>();
+  const codes: Uint8Array[] = [];
+  const hashes: Uint8Array[] = [];
+  let count = 0;
+  let prev = -1; // where the previous account's address was written
+  if (!s.eat(123)) return undefined; // '{'
+  if (!s.eat(125)) {
+    do {
+      // "0x<40 lowercase hex digits>": {"balance": …, "nonce": …, "code_hash": …, "storage": {…}}
+      if (s.peek() !== QUOTE) return undefined;
+      const start = s.hexString(LOWER);
+      if (start < 0 || s.end - start !== 40 || !s.eat(58) || !s.eat(123)) return undefined;
+      s.reserve(ACCOUNT_BYTES);
+      const at = s.pos;
+      s.putDigits(start, s.end, at, 20, false);
+      if (prev >= 0) {
+        const out = s.buf;
+        let k = 0;
+        while (k < 20 && out[prev + k] === out[at + k]) k++;
+        if (k === 20 || out[prev + k]! > out[at + k]!) return undefined;
+      }
+      prev = at;
+      s.pos += ACCOUNT_BYTES;
+      let seen = 0;
+      let index = NO_CODE;
+      let slots = 0;
+      if (!s.eat(125)) {
+        do {
+          const f = s.field();
+          if (f < 0 || seen & f) return undefined;
+          seen |= f;
+          if (f === 1) {
+            if (!s.value(at + 20, 32, false)) return undefined;
+          } else if (f === 2) {
+            if (!s.value(at + 52, 8, true)) return undefined;
+          } else if (f === 4) {
+            if (s.peek() !== QUOTE) return undefined;
+            const h = s.hexString(ANY);
+            if (h < 0 || s.end - h !== 64) return undefined;
+            const ch = bytes.toString("latin1", h - 2, s.end);
+            const code = lookup(ch);
+            if (code === undefined) return undefined;
+            if (code.length !== 0) {
+              const known = codeIndex.get(code);
+              if (known !== undefined) index = known;
+              else {
+                index = codes.length;
+                codeIndex.set(code, index);
+                codes.push(code);
+                hashes.push(Buffer.from(ch.slice(2), "hex"));
+              }
+            }
+          } else {
+            if (!s.eat(123)) return undefined;
+            if (!s.eat(125)) {
+              do {
+                // A canonical key (no leading zeros, no capitals): two keys never name one slot.
+                if (s.peek() !== QUOTE) return undefined;
+                const k = s.hexString(LOWER);
+                if (k < 0 || (s.end - k > 1 && bytes[k] === 48)) return undefined;
+                s.reserve(64);
+                if (!s.putDigits(k, s.end, s.pos, 32, false) || !s.eat(58)) return undefined;
+                if (!s.value(s.pos + 32, 32, false)) return undefined;
+                s.pos += 64;
+                slots++;
+              } while (s.eat(44));
+              if (!s.eat(125)) return undefined;
+            }
+          }
+        } while (s.eat(44));
+        if (!s.eat(125)) return undefined;
+      }
+      if (slots > 1 && repeatedKey(s.buf, at + ACCOUNT_BYTES, slots)) return undefined;
+      s.buf.writeUInt32LE(index, at + 60);
+      s.buf.writeUInt32LE(slots, at + 64);
+      count++;
+    } while (s.eat(44));
+    if (!s.eat(125)) return undefined;
+  }
+  if (s.peek() !== -1) return undefined;
+  return { codes, hashes, accounts: s.buf.subarray(0, s.pos), count };
+}
+
 function isHex(s: string): boolean {
   if (s.charCodeAt(0) !== 48 || s.charCodeAt(1) !== 120) return false;
   for (let i = 2; i < s.length; i++) {
