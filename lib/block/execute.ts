@@ -18,6 +18,7 @@ import { blockThreads } from "./policy";
 import { type BlockStmMetrics, splitStmMetrics } from "./stm-metrics";
 import type { Block, BlockContext, BlockResult, ExecuteBlockOptions } from "./types";
 import { decodeBlockResult, encodeBlockRequest } from "./wire";
+import type { Scratch } from "./writer";
 
 /** An invalid transaction inside a block. */
 export class BlockTransactionError extends InvalidTransactionError {
@@ -41,6 +42,9 @@ export class BlockRuleError extends InvalidBlockError {
 }
 
 const BYZANTIUM = forkRevision("Byzantium");
+// One request buffer for every call: the native side copies the request before it returns, so
+// the buffer is free again before any other executeBlock can run.
+const requestScratch: Scratch = { buf: Buffer.alloc(0), dirty: 0 };
 const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
 
 /** Executes `block` on `context.pre`, sequentially or on Block-STM (`options.policy`). */
@@ -50,7 +54,7 @@ export async function executeBlock(
   options: ExecuteBlockOptions = {},
 ): Promise<BlockResult> {
   const t0 = nowMs();
-  const request = encodeBlockRequest(block, context, options);
+  const request = encodeBlockRequest(block, context, options, requestScratch);
   const t1 = nowMs();
   const threads = blockThreads(block, options);
   let raw = await awaitNative(callNative(() => native().executeBlock(request, threads)));

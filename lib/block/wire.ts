@@ -9,7 +9,7 @@ import { InvalidArgumentError } from "../errors";
 import { forkRevision } from "../fork";
 import { hexIntoChecked, knownCodeHash } from "./json";
 import { encodedPreState } from "./prestate-wire";
-import { Writer } from "./writer";
+import { type Scratch, Writer } from "./writer";
 import type {
   AccountDiff,
   Block,
@@ -57,11 +57,16 @@ function encodePreState(w: Writer, pre: BlockContext["pre"]): void {
   }
 }
 
-/** Encodes everything the native executor needs into one buffer. */
+/**
+ * Encodes everything the native executor needs into one buffer. With `scratch` the request is
+ * written into that reused buffer and is valid only until the next use of it (the native
+ * executeBlock copies its request before it returns).
+ */
 export function encodeBlockRequest(
   block: Block,
   ctx: BlockContext,
   options: ExecuteBlockOptions,
+  scratch?: Scratch,
 ): Uint8Array {
   const h = block.header;
   const preSections = encodedPreState(ctx.pre);
@@ -73,7 +78,9 @@ export function encodeBlockRequest(
     preBytes = ctx.pre.size * 256;
     for (const acc of ctx.pre.values()) preBytes += acc.code.length;
   }
-  const w = new Writer(64 * 1024 + block.transactions.length * 512 + preBytes);
+  let txBytes = 0;
+  for (const tx of block.transactions) txBytes += tx.data.length;
+  const w = new Writer(64 * 1024 + block.transactions.length * 512 + txBytes + preBytes, scratch);
   w.u8(ENCODING_VERSION);
   w.u8(forkRevision(block.fork));
   const daoFork = options.daoFork ?? h.number === 1_920_000n;

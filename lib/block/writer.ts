@@ -5,13 +5,32 @@ import { hexIntoChecked } from "./json";
 const U64 = 1n << 64n;
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
+/**
+ * A buffer kept from one request to the next (see Writer): its memory is already mapped, where a
+ * fresh megabyte-sized buffer costs a page fault per 4 KiB on first write (most of a request is
+ * code, megabytes per block). `dirty` bytes from the start may be non-zero.
+ */
+export interface Scratch {
+  buf: Buffer;
+  dirty: number;
+}
+
 /** Builds a request buffer; prestate-wire.ts extends it with JSON fast paths. */
 export class Writer {
   buf: Buffer;
   pos = 0;
-  // Zeroed buffers: the high bytes of small words need no writing.
-  constructor(size: number) {
-    this.buf = Buffer.alloc(size);
+  private readonly scratch: Scratch | undefined;
+  // Zeroed buffers: the high bytes of small words need no writing. With a scratch buffer, the
+  // result is a view into it that is only valid until the scratch is used again.
+  constructor(size: number, scratch?: Scratch) {
+    this.scratch = scratch;
+    if (scratch !== undefined && scratch.buf.length >= size) {
+      scratch.buf.fill(0, 0, scratch.dirty);
+      scratch.dirty = scratch.buf.length; // until result(): an encoding that throws leaves bytes behind
+      this.buf = scratch.buf;
+    } else {
+      this.buf = Buffer.alloc(size);
+    }
   }
   protected room(n: number): void {
     if (this.pos + n <= this.buf.length) return;
@@ -78,6 +97,10 @@ export class Writer {
     this.pos += 20;
   }
   result(): Uint8Array {
+    if (this.scratch !== undefined) {
+      this.scratch.buf = this.buf;
+      this.scratch.dirty = this.pos;
+    }
     return new Uint8Array(this.buf.buffer, this.buf.byteOffset, this.pos);
   }
 }
