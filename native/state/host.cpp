@@ -131,11 +131,18 @@ const evmc_host_interface& Host::interface() noexcept {
 
 // ---- accounts --------------------------------------------------------------------------------
 
-Account& Host::get(const evmc_address& addr) noexcept {
+Account& Host::entry(const evmc_address& addr) noexcept {
     auto [it, inserted] = accounts_.try_emplace(addr);
-    Account& acc = it->second;
-    if (inserted) {
-        acc.address = addr;
+    if (inserted) it->second.address = addr;
+    return it->second;
+}
+
+Account& Host::get(const evmc_address& addr) noexcept {
+    Account& acc = entry(addr);
+    if (!acc.loaded) {
+        // Before loading, only the warm mark can have been set (access_account), and its journal
+        // entry restores only that mark.
+        acc.loaded = true;
         if (auto info = view_.account(addr)) {
             acc.base.exists = true;
             acc.base.nonce = info->nonce;
@@ -144,7 +151,9 @@ Account& Host::get(const evmc_address& addr) noexcept {
             acc.base.code_loaded = equal(info->code_hash, kEmptyCodeHash);
             acc.base_has_storage = info->has_storage;
         }
+        const bool warm = acc.cur.warm;
         acc.cur = acc.base;
+        acc.cur.warm = warm;
     }
     return acc;
 }
@@ -244,6 +253,9 @@ void Host::revert(Checkpoint cp) noexcept {
                 if (keep_touch) e.account->cur.touched = true;
                 break;
             }
+            case JournalEntry::Kind::AccountWarm:
+                e.account->cur.warm = false;
+                break;
             case JournalEntry::Kind::Storage:
                 e.account->storage[e.key].current = e.prev_value;
                 break;
@@ -370,9 +382,12 @@ void Host::emit_log(const evmc_address& addr, const uint8_t* data, size_t size,
 }
 
 evmc_access_status Host::access_account(const evmc_address& addr) noexcept {
-    Account& acc = get(addr);
+    Account& acc = entry(addr);
     if (acc.cur.warm) return EVMC_ACCESS_WARM;
-    save(acc);
+    JournalEntry e{};
+    e.kind = JournalEntry::Kind::AccountWarm;
+    e.account = &acc;
+    journal_.push_back(e);
     acc.cur.warm = true;
     return EVMC_ACCESS_COLD;
 }

@@ -54,6 +54,9 @@ struct Account {
     Core cur;
     Core base;  // as the view had it
     bool base_has_storage = false;
+    // `base` (and cur's state fields) came from the view. An account only warmed (EIP-2929: the
+    // precompiles, access lists, the coinbase) is not read from the view until something uses it.
+    bool loaded = false;
     std::unordered_map<evmc_bytes32, StorageSlot, Bytes32Hash, Bytes32Eq> storage;
 
     bool is_empty() const noexcept {
@@ -129,8 +132,8 @@ private:
         size_t logs;
     };
     struct JournalEntry {
-        enum class Kind : uint8_t { Core, Storage, StorageWarm, Transient } kind;
-        Account* account;      // Core, Storage, StorageWarm (unordered_map nodes are stable)
+        enum class Kind : uint8_t { Core, AccountWarm, Storage, StorageWarm, Transient } kind;
+        Account* account;  // all but Transient (unordered_map nodes are stable)
         evmc_address address;  // Transient
         evmc_bytes32 key;
         evmc_bytes32 prev_value;
@@ -141,6 +144,8 @@ private:
     Checkpoint checkpoint() const noexcept { return {journal_.size(), logs_.size()}; }
     void revert(Checkpoint cp) noexcept;
     void save(Account& acc) noexcept;
+    /// The account's entry, not necessarily loaded from the view (only its warm mark is valid).
+    Account& entry(const evmc_address& addr) noexcept;
     StorageSlot& slot(Account& acc, const evmc_address& addr, const evmc_bytes32& key,
                       bool load) noexcept;
     evmc_result create(const evmc_message& msg) noexcept;
