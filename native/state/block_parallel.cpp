@@ -55,10 +55,9 @@ struct Val {
 };
 
 struct TxResultOut {
+    // Changes of accounts whose balance was written as a delta carry that delta (balance_delta):
+    // the oracle resolves it when it applies the change sets in block order.
     TxOutcome outcome;
-    // Accounts whose balance change was written as a delta: their AccountChange's balance is
-    // patched with the resolved value once the block is done.
-    std::vector<evmc_address> delta_accounts;
     // The has-storage flag of an account could not be tracked exactly (every slot cleared of an
     // account with nonce 0 and no code): the block must run sequentially.
     bool inexact = false;
@@ -220,7 +219,7 @@ public:
         MvStateView sv(*this, view, tx.sender);
         out.outcome = sv.run_transition(block_.env, tx, block_.rev, vm_);
         if (sv.blocked()) return out;
-        for (const AccountChange& ch : out.outcome.changes) {
+        for (AccountChange& ch : out.outcome.changes) {
             const Val old = sv.meta(ch.address);
             if (sv.blocked()) return out;
             Val m;
@@ -253,9 +252,10 @@ public:
                         view.write(Loc{LocKind::kBalance, ch.address, {}}, bal);
                     }
                 } else {
-                    // Even a zero delta: the change's absolute balance is patched from it.
-                    view.add(Loc{LocKind::kBalance, ch.address, {}}, ch.balance - before);
-                    out.delta_accounts.push_back(ch.address);
+                    // Even a zero delta: the change's balance becomes it.
+                    ch.balance -= before;
+                    ch.balance_delta = true;
+                    view.add(Loc{LocKind::kBalance, ch.address, {}}, ch.balance);
                 }
                 for (const auto& [key, value] : ch.storage) {
                     Val s;
@@ -346,7 +346,8 @@ void check_against_sequential(BlockState& base, const Block& block, VmChoice vm,
             const AccountChange* b = nullptr;
             for (const AccountChange& c : outcomes[i].changes)
                 if (equal(c.address, a.address)) b = &c;
-            if (b == nullptr || b->balance != a.balance || b->nonce != a.nonce ||
+            if (b == nullptr || (!b->balance_delta && b->balance != a.balance) ||
+                b->nonce != a.nonce ||
                 b->deleted != a.deleted || b->storage.size() != a.storage.size()) {
                 std::fprintf(stderr, "pexec: tx %zu account %02x%02x%02x.. differs (%s)\n", i,
                              a.address.bytes[0], a.address.bytes[1], a.address.bytes[2],
@@ -373,7 +374,7 @@ BlockOutcome execute_block_parallel(BlockState& state, PreState* pre, const Bloc
     const TxBatch batch = [&](BlockState& base) -> std::vector<TxOutcome> {
         const bool missing_before = pre != nullptr && pre->missing().has_value();
         EthTask task(base, block, vm, pre == nullptr || pre->strict());
-        auto run = stm::execute_block_parallel(task, threads);
+        auto run = stm::execute_block_parallel(task, threads, {.materialize = false});
         st.metrics = std::move(run.metrics);
         if (pre != nullptr && !missing_before && pre->missing()) {
             // Maybe only a doomed incarnation read it: let the oracle decide.
@@ -388,16 +389,7 @@ BlockOutcome execute_block_parallel(BlockState& state, PreState* pre, const Bloc
                 st.fallback = "storage emptiness of a nonce-0 account";
                 return {};
             }
-            TxOutcome& o = tx.output.outcome;
-            for (const evmc_address& addr : tx.output.delta_accounts) {
-                const Loc loc{LocKind::kBalance, addr, {}};
-                for (size_t w = 0; w < tx.writes.size(); ++w) {
-                    if (!LocEq{}(tx.writes[w].location, loc)) continue;
-                    for (AccountChange& ch : o.changes)
-                        if (equal(ch.address, addr)) ch.balance = tx.resolved[w].balance;
-                }
-            }
-            outcomes.push_back(std::move(o));
+            outcomes.push_back(std::move(tx.output.outcome));
         }
         st.parallel = !outcomes.empty();
         if (std::getenv("PEVM_PEXEC_CHECK") != nullptr)

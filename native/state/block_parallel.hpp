@@ -14,8 +14,8 @@
 // balance and observed ones are read through the engine (validated); any other account runs on a
 // placeholder and its change is written as a DELTA, so coinbase fees and ETH credits to one
 // recipient do not conflict. An observed balance that differs from its placeholder reruns the
-// transaction with the real value. The change sets handed to the oracle get their absolute
-// balances from the engine's resolved deltas.
+// transaction with the real value. The change sets handed to the oracle carry those deltas
+// (AccountChange::balance_delta); the oracle resolves them as it applies the sets in block order.
 //
 // Anything the task cannot express exactly makes the whole block fall back to sequential
 // execution (counted in ParallelStats): never a different answer.

@@ -162,7 +162,7 @@ void BlockState::apply(const std::vector<AccountChange>& changes) {
         }
         e.exists = true;
         e.info.nonce = ch.nonce;
-        e.info.balance = ch.balance;
+        e.info.balance = ch.balance_delta ? e.info.balance + ch.balance : ch.balance;
         if (ch.code_changed) {
             if (ch.code.empty()) {
                 e.info.code_hash = kEmptyCodeHash;

@@ -117,6 +117,9 @@ struct AccountChange {
     evmc_address address{};
     bool deleted = false;       // the account no longer exists (its storage is gone too)
     bool code_changed = false;  // `code` holds the new code
+    // `balance` is added (mod 2^256) to the balance before the change instead of replacing it
+    // (the parallel executor's lazy balances: the absolute value is known only in block order).
+    bool balance_delta = false;
     uint64_t nonce = 0;
     uint256 balance;
     std::vector<uint8_t> code;

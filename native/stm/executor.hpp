@@ -104,10 +104,18 @@ struct alignas(64) WorkerMetrics {
 
 }  // namespace detail
 
+/// What execute_block_parallel computes besides the transactions' outputs and write sets.
+struct ParallelOptions {
+    /// Fill TxResult::resolved and BlockOutput::state_changes (materialize()). A caller that
+    /// applies the write sets in order itself (resolving deltas on the way) skips it.
+    bool materialize = true;
+};
+
 /// Executes the block on `threads` threads of `pool` with Block-STM. The result equals
 /// execute_block_sequential's, whatever the thread count and timing.
 template <ExecutorTask Task>
 BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
+                                         ParallelOptions options = {},
                                          ThreadPool& pool = ThreadPool::global()) {
     using Memory = MultiVersionMemory<Task>;
     using ReadSet = typename Memory::ReadSet;
@@ -234,7 +242,7 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
         std::sort(deps.begin(), deps.end());
         deps.erase(std::unique(deps.begin(), deps.end()), deps.end());
     }
-    materialize(task, out);
+    if (options.materialize) materialize(task, out);
     metrics.commit_ns = detail::elapsed_ns(commit_start);
     metrics.total_ns = detail::elapsed_ns(start);
     return out;
