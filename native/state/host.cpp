@@ -381,7 +381,14 @@ void Host::emit_log(const evmc_address& addr, const uint8_t* data, size_t size,
     log.data.assign(data, data + size);
 }
 
+bool Host::precompile(const evmc_address& addr) const noexcept {
+    for (int i = 0; i < 18; ++i)
+        if (addr.bytes[i] != 0) return false;  // most addresses: no table lookup
+    return precompiles::is_precompile(addr, rev_);
+}
+
 evmc_access_status Host::access_account(const evmc_address& addr) noexcept {
+    if (rev_ >= EVMC_BERLIN && precompile(addr)) return EVMC_ACCESS_WARM;  // warm by rule
     Account& acc = entry(addr);
     if (acc.cur.warm) return EVMC_ACCESS_WARM;
     JournalEntry e{};
@@ -469,7 +476,7 @@ evmc_result Host::call(const evmc_message& msg) noexcept {
 
     evmc_result r;
     // A delegated call (EIP-7702) runs the delegate's code even when the delegate is a precompile.
-    if ((msg.flags & EVMC_DELEGATED) == 0 && precompiles::is_precompile(msg.code_address, rev_)) {
+    if ((msg.flags & EVMC_DELEGATED) == 0 && precompile(msg.code_address)) {
         r = precompiles::execute(msg.code_address, rev_, msg.input_data, msg.input_size, msg.gas);
     } else {
         Account& code_acc = get(msg.code_address);

@@ -144,6 +144,8 @@ private:
     Checkpoint checkpoint() const noexcept { return {journal_.size(), logs_.size()}; }
     void revert(Checkpoint cp) noexcept;
     void save(Account& acc) noexcept;
+    /// Whether `addr` is a precompile of this revision.
+    bool precompile(const evmc_address& addr) const noexcept;
     /// The account's entry, not necessarily loaded from the view (only its warm mark is valid).
     Account& entry(const evmc_address& addr) noexcept;
     StorageSlot& slot(Account& acc, const evmc_address& addr, const evmc_bytes32& key,

@@ -280,14 +280,7 @@ TxOutcome transition(StateView& view, const BlockEnv& env, const Transaction& tx
         host.access_account(tx.sender);
         if (tx.to) host.access_account(*tx.to);
         if (rev >= EVMC_SHANGHAI) host.access_account(env.coinbase);  // EIP-3651
-        for (uint8_t i = 1; i <= 0x11; ++i) {
-            evmc_address p{};
-            p.bytes[19] = i;
-            if (precompiles::is_precompile(p, rev)) host.access_account(p);
-        }
-        evmc_address p256{};
-        p256.bytes[18] = 0x01;
-        if (precompiles::is_precompile(p256, rev)) host.access_account(p256);
+        // The precompiles are warm too: Host::access_account knows them without an entry.
         for (const auto& e : tx.access_list) {
             host.access_account(e.address);
             for (const auto& key : e.storage_keys) host.access_storage(e.address, key);
