@@ -130,7 +130,9 @@ export function data(v: unknown, what: string): Uint8Array {
     if (v.length === 2) return EMPTY;
     // Node's hex decoding stops at the first pair that is not hex: a short result means bad hex.
     const bytes = Buffer.from(v.slice(2), "hex");
-    if (bytes.length * 2 === v.length - 2) return new Uint8Array(bytes);
+    // A plain Uint8Array view (small inputs share Node's buffer pool): no copy, no ArrayBuffer each.
+    if (bytes.length * 2 === v.length - 2)
+      return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
   }
   throw new DecodeError(`${what} is not 0x-prefixed even-length hex: ${describe(v)}`);
 }
