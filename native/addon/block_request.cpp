@@ -121,7 +121,9 @@ BlockRequest decode_block_request(std::span<const uint8_t> request) {
     req.pre = std::make_unique<state::PreState>((flags & 1) != 0);
     state::PreState& pre = *req.pre;
     std::vector<evmc_bytes32> code_hashes;
-    for (uint32_t n = r.count(5, "codes"); n > 0; --n) {
+    const uint32_t code_count = r.count(5, "codes");
+    code_hashes.reserve(code_count);
+    for (uint32_t n = code_count; n > 0; --n) {
         const bool has_hash = r.u8("code hasHash") != 0;
         const evmc_bytes32 hash = has_hash ? r.b32("code hash") : evmc_bytes32{};
         const auto code = r.bytes("code");
@@ -148,7 +150,12 @@ BlockRequest decode_block_request(std::span<const uint8_t> request) {
 
     std::vector<state::SignatureToRecover>& sigs = req.signatures;
     std::vector<uint32_t>& sig_tx = req.signature_tx;
-    for (uint32_t n = r.count(200, "transactions"); n > 0; --n) {
+    const uint32_t tx_count = r.count(200, "transactions");
+    // Reserved: growing would move every Transaction (and its vectors) again and again.
+    block.txs.reserve(tx_count);
+    sigs.reserve(tx_count);
+    sig_tx.reserve(tx_count);
+    for (uint32_t n = tx_count; n > 0; --n) {
         state::Transaction& tx = block.txs.emplace_back();
         tx.type = r.u8("tx.type");
         const uint8_t sender_kind = r.u8("tx.senderKind");
