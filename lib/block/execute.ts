@@ -70,9 +70,14 @@ export async function executeBlock(
   if (forkRevision(block.fork) < BYZANTIUM) for (const r of out.receipts) r.stateRootUnavailable = true;
   const t3 = nowMs();
   const [execNs, recoveryNs, nativeDecodeNs] = out.ns as [bigint, bigint, bigint];
-  const { ns: _ns, ...rest } = out;
-  return {
-    ...rest,
+  const { ns: _ns, readDiff, ...rest } = out;
+  const result: BlockResult = {
+    gasUsed: rest.gasUsed,
+    blobGasUsed: rest.blobGasUsed,
+    logsBloom: rest.logsBloom,
+    receipts: rest.receipts,
+    diff: [],
+    ...(rest.requests !== undefined ? { requests: rest.requests } : {}),
     ...(stm !== undefined ? { stm } : {}),
     timings: {
       encodeMs: t1 - t0,
@@ -82,4 +87,26 @@ export async function executeBlock(
       resultDecodeMs: t3 - t2,
     },
   };
+  lazyProperty(result, "diff", readDiff);
+  return result;
+}
+
+/**
+ * Makes `key` of `o` a property computed by `compute` on first read (then an ordinary property,
+ * in the same place among the keys); assigning it first works as for an ordinary property.
+ */
+function lazyProperty<T extends object, K extends keyof T>(o: T, key: K, compute: () => T[K]): void {
+  const settle = (value: T[K]): void => {
+    Object.defineProperty(o, key, { value, writable: true, enumerable: true, configurable: true });
+  };
+  Object.defineProperty(o, key, {
+    get(): T[K] {
+      const value = compute();
+      settle(value);
+      return value;
+    },
+    set: settle,
+    enumerable: true,
+    configurable: true,
+  });
 }

@@ -264,10 +264,56 @@ function readLogs(r: Reader): Log[] {
   return logs;
 }
 
-/** Decodes the native result: a failure, or the receipts, the diff and the timings. */
-export function decodeBlockResult(
-  data: Uint8Array,
-): BlockFailure | (Omit<BlockResult, "timings"> & { ns: bigint[] }) {
+/** The result's diff section (see block_request.cpp). */
+function readDiffSection(r: Reader): AccountDiff[] {
+  const diff: AccountDiff[] = [];
+  for (let n = r.u32(); n > 0; n--) {
+    const address = r.addr();
+    const flags = r.u8();
+    if (flags & 1) {
+      diff.push({
+        address,
+        deleted: true,
+        storageReset: true,
+        balance: 0n,
+        nonce: 0n,
+        codeHash: new Uint8Array(32),
+        storage: new Map(),
+      });
+      continue;
+    }
+    const balance = r.w256();
+    const nonce = r.u64();
+    const codeHash = r.take(32);
+    const code = flags & 2 ? r.bytes() : undefined;
+    const storage = new Map<bigint, bigint>();
+    for (let m = r.u32(); m > 0; m--) storage.set(r.w256(), r.w256());
+    const d: AccountDiff = {
+      address,
+      deleted: false,
+      storageReset: (flags & 4) !== 0,
+      balance,
+      nonce,
+      codeHash,
+      storage,
+    };
+    if (code !== undefined) d.code = code;
+    diff.push(d);
+  }
+  return diff;
+}
+
+/**
+ * The native result decoded: the receipts, the timings and `readDiff`, which decodes the state
+ * diff when called (the diff is the larger part of a result, and many callers never look at it).
+ */
+export type DecodedBlockResult = Omit<BlockResult, "timings" | "diff"> & {
+  ns: bigint[];
+  readDiff: () => AccountDiff[];
+};
+
+/** Decodes the native result: a failure, or the receipts, the diff (on demand) and the timings. */
+export function decodeBlockResult(data: Uint8Array): BlockFailure | DecodedBlockResult {
   const r = new Reader(data);
   const kind = r.u8();
   if (kind === 1) {
@@ -306,47 +352,18 @@ export function decodeBlockResult(
   const hasRequests = r.u8() === 1;
   const withdrawals = r.bytes();
   const consolidations = r.bytes();
-  const diff: AccountDiff[] = [];
-  for (let n = r.u32(); n > 0; n--) {
-    const address = r.addr();
-    const flags = r.u8();
-    if (flags & 1) {
-      diff.push({
-        address,
-        deleted: true,
-        storageReset: true,
-        balance: 0n,
-        nonce: 0n,
-        codeHash: new Uint8Array(32),
-        storage: new Map(),
-      });
-      continue;
-    }
-    const balance = r.w256();
-    const nonce = r.u64();
-    const codeHash = r.take(32);
-    const code = flags & 2 ? r.bytes() : undefined;
-    const storage = new Map<bigint, bigint>();
-    for (let m = r.u32(); m > 0; m--) storage.set(r.w256(), r.w256());
-    const d: AccountDiff = {
-      address,
-      deleted: false,
-      storageReset: (flags & 4) !== 0,
-      balance,
-      nonce,
-      codeHash,
-      storage,
-    };
-    if (code !== undefined) d.code = code;
-    diff.push(d);
-  }
-  const out: Omit<BlockResult, "timings"> & { ns: bigint[] } = {
+  const diffAt = r.pos;
+  const readDiff = (): AccountDiff[] => {
+    r.pos = diffAt;
+    return readDiffSection(r);
+  };
+  const out: DecodedBlockResult = {
     gasUsed,
     blobGasUsed,
     logsBloom,
     receipts,
-    diff,
     ns,
+    readDiff,
   };
   if (hasRequests) out.requests = { withdrawals, consolidations };
   return out;
