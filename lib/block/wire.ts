@@ -13,6 +13,7 @@ import { type Scratch, Writer } from "./writer";
 import type {
   AccountDiff,
   Block,
+  BlockTransaction,
   BlockContext,
   BlockResult,
   ExecuteBlockOptions,
@@ -54,6 +55,53 @@ function encodePreState(w: Writer, pre: BlockContext["pre"]): void {
       w.w256(k);
       w.w256(v);
     }
+  }
+}
+
+/** One transaction of the `txs` section (a function of its own: the hot loop compiles early). */
+function encodeTransaction(w: Writer, tx: BlockTransaction): void {
+  w.u8(tx.type);
+  if (tx.sender !== undefined) {
+    w.u8(0);
+    w.addr(tx.sender);
+  } else {
+    const sig = tx.signature!;
+    w.u8(1);
+    w.raw(sig.signingHash);
+    w.w256(sig.r);
+    w.w256(sig.s);
+    w.u8(sig.yParity);
+  }
+  w.u8(tx.to === null ? 0 : 1);
+  if (tx.to === null) w.raw(ZERO20);
+  else w.addr(tx.to);
+  w.w256(tx.nonce);
+  w.w256(tx.value);
+  w.w256(tx.gasLimit);
+  w.bytes(tx.data);
+  w.w256(tx.gasPrice ?? 0n);
+  w.w256(tx.maxFeePerGas ?? 0n);
+  w.w256(tx.maxPriorityFeePerGas ?? 0n);
+  const al = tx.accessList ?? [];
+  w.u32(al.length);
+  for (const e of al) {
+    w.addr(e.address);
+    w.u32(e.storageKeys.length);
+    for (const k of e.storageKeys) w.w256(k);
+  }
+  w.w256(tx.maxFeePerBlobGas ?? 0n);
+  const blobs = tx.blobVersionedHashes ?? [];
+  w.u32(blobs.length);
+  for (const b of blobs) w.raw(b);
+  const auths = tx.authorizationList ?? [];
+  w.u32(auths.length);
+  for (const a of auths) {
+    w.w256(a.chainId);
+    w.addr(a.address);
+    w.w256(a.nonce);
+    w.w256(a.yParity);
+    w.w256(a.r);
+    w.w256(a.s);
   }
 }
 
@@ -134,51 +182,7 @@ export function encodeBlockRequest(
   }
 
   w.u32(block.transactions.length);
-  for (const tx of block.transactions) {
-    w.u8(tx.type);
-    if (tx.sender !== undefined) {
-      w.u8(0);
-      w.addr(tx.sender);
-    } else {
-      const sig = tx.signature!;
-      w.u8(1);
-      w.raw(sig.signingHash);
-      w.w256(sig.r);
-      w.w256(sig.s);
-      w.u8(sig.yParity);
-    }
-    w.u8(tx.to === null ? 0 : 1);
-    if (tx.to === null) w.raw(ZERO20);
-    else w.addr(tx.to);
-    w.w256(tx.nonce);
-    w.w256(tx.value);
-    w.w256(tx.gasLimit);
-    w.bytes(tx.data);
-    w.w256(tx.gasPrice ?? 0n);
-    w.w256(tx.maxFeePerGas ?? 0n);
-    w.w256(tx.maxPriorityFeePerGas ?? 0n);
-    const al = tx.accessList ?? [];
-    w.u32(al.length);
-    for (const e of al) {
-      w.addr(e.address);
-      w.u32(e.storageKeys.length);
-      for (const k of e.storageKeys) w.w256(k);
-    }
-    w.w256(tx.maxFeePerBlobGas ?? 0n);
-    const blobs = tx.blobVersionedHashes ?? [];
-    w.u32(blobs.length);
-    for (const b of blobs) w.raw(b);
-    const auths = tx.authorizationList ?? [];
-    w.u32(auths.length);
-    for (const a of auths) {
-      w.w256(a.chainId);
-      w.addr(a.address);
-      w.w256(a.nonce);
-      w.w256(a.yParity);
-      w.w256(a.r);
-      w.w256(a.s);
-    }
-  }
+  for (const tx of block.transactions) encodeTransaction(w, tx);
   return w.result();
 }
 
@@ -264,6 +268,25 @@ function readLogs(r: Reader): Log[] {
   return logs;
 }
 
+/** One receipt of the result (a function of its own: the hot loop compiles early). */
+function readReceipt(r: Reader): Receipt {
+  const type = r.u8();
+  const status = r.u8() === 1 ? 1 : 0;
+  const gas = r.u64();
+  const cumulativeGasUsed = r.u64();
+  const sender = r.addr();
+  const bloom = r.take(256);
+  return {
+    type,
+    status,
+    gasUsed: gas,
+    cumulativeGasUsed,
+    sender,
+    logsBloom: bloom,
+    logs: readLogs(r),
+  };
+}
+
 /** The result's diff section (see block_request.cpp). */
 function readDiffSection(r: Reader): AccountDiff[] {
   const diff: AccountDiff[] = [];
@@ -331,24 +354,8 @@ export function decodeBlockResult(data: Uint8Array): BlockFailure | DecodedBlock
   const blobGasUsed = r.u64();
   const ns = [r.u64(), r.u64(), r.u64()]; // execution, recovery, native decode
   const logsBloom = r.take(256);
-  const receipts: Receipt[] = [];
-  for (let n = r.u32(); n > 0; n--) {
-    const type = r.u8();
-    const status = r.u8() === 1 ? 1 : 0;
-    const gas = r.u64();
-    const cumulativeGasUsed = r.u64();
-    const sender = r.addr();
-    const bloom = r.take(256);
-    receipts.push({
-      type,
-      status,
-      gasUsed: gas,
-      cumulativeGasUsed,
-      sender,
-      logsBloom: bloom,
-      logs: readLogs(r),
-    });
-  }
+  const receipts = new Array<Receipt>(r.u32());
+  for (let i = 0; i < receipts.length; i++) receipts[i] = readReceipt(r);
   const hasRequests = r.u8() === 1;
   const withdrawals = r.bytes();
   const consolidations = r.bytes();

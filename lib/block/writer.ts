@@ -70,6 +70,10 @@ export class Writer {
   w256(v: bigint): void {
     this.room(32);
     const p = this.pos;
+    if (v === 0n) {
+      this.pos += 32; // zeroed
+      return;
+    }
     if (v >= 0n && v <= SAFE) {
       // Most quantities (nonces, gas, fees) fit a double exactly: no bigint arithmetic or hex.
       const n = Number(v);
