@@ -314,87 +314,104 @@ function repeatedKey(buf: Buffer, at: number, n: number): boolean {
  */
 export function encodePreStateBytes(bytes: Buffer, lookup: CodeLookup): PreSections | undefined {
   const s = new PreStateScanner(bytes, 64 * 1024 + 2 * bytes.length);
-  const codeIndex = new Map<Uint8Array, number>();
-  const codes: Uint8Array[] = [];
-  const hashes: Uint8Array[] = [];
+  const codes: CodeList = { index: new Map(), codes: [], hashes: [], lookup };
   let count = 0;
   let prev = -1; // where the previous account's address was written
   if (!s.eat(123)) return undefined; // '{'
   if (!s.eat(125)) {
     do {
-      // "0x<40 lowercase hex digits>": {"balance": …, "nonce": …, "code_hash": …, "storage": {…}}
-      if (s.peek() !== QUOTE) return undefined;
-      const start = s.hexString(LOWER);
-      if (start < 0 || s.end - start !== 40 || !s.eat(58) || !s.eat(123)) return undefined;
-      s.reserve(ACCOUNT_BYTES);
-      const at = s.pos;
-      s.putDigits(start, s.end, at, 20, false);
-      if (prev >= 0) {
-        const out = s.buf;
-        let k = 0;
-        while (k < 20 && out[prev + k] === out[at + k]) k++;
-        if (k === 20 || out[prev + k]! > out[at + k]!) return undefined;
-      }
+      const at = scanAccount(s, codes, prev);
+      if (at < 0) return undefined;
       prev = at;
-      s.pos += ACCOUNT_BYTES;
-      let seen = 0;
-      let index = NO_CODE;
-      let slots = 0;
-      if (!s.eat(125)) {
-        do {
-          const f = s.field();
-          if (f < 0 || seen & f) return undefined;
-          seen |= f;
-          if (f === 1) {
-            if (!s.value(at + 20, 32, false)) return undefined;
-          } else if (f === 2) {
-            if (!s.value(at + 52, 8, true)) return undefined;
-          } else if (f === 4) {
-            if (s.peek() !== QUOTE) return undefined;
-            const h = s.hexString(ANY);
-            if (h < 0 || s.end - h !== 64) return undefined;
-            const ch = bytes.toString("latin1", h - 2, s.end);
-            const code = lookup(ch);
-            if (code === undefined) return undefined;
-            if (code.length !== 0) {
-              const known = codeIndex.get(code);
-              if (known !== undefined) index = known;
-              else {
-                index = codes.length;
-                codeIndex.set(code, index);
-                codes.push(code);
-                hashes.push(Buffer.from(ch.slice(2), "hex"));
-              }
-            }
-          } else {
-            if (!s.eat(123)) return undefined;
-            if (!s.eat(125)) {
-              do {
-                // A canonical key (no leading zeros, no capitals): two keys never name one slot.
-                if (s.peek() !== QUOTE) return undefined;
-                const k = s.hexString(LOWER);
-                if (k < 0 || (s.end - k > 1 && bytes[k] === 48)) return undefined;
-                s.reserve(64);
-                if (!s.putDigits(k, s.end, s.pos, 32, false) || !s.eat(58)) return undefined;
-                if (!s.value(s.pos + 32, 32, false)) return undefined;
-                s.pos += 64;
-                slots++;
-              } while (s.eat(44));
-              if (!s.eat(125)) return undefined;
-            }
-          }
-        } while (s.eat(44));
-        if (!s.eat(125)) return undefined;
-      }
-      if (slots > 1 && repeatedKey(s.buf, at + ACCOUNT_BYTES, slots)) return undefined;
-      s.buf.writeUInt32LE(index, at + 60);
-      s.buf.writeUInt32LE(slots, at + 64);
       count++;
     } while (s.eat(44));
     if (!s.eat(125)) return undefined;
   }
   if (s.peek() !== -1) return undefined;
-  return { codes, hashes, accounts: s.buf.subarray(0, s.pos), count };
+  return { codes: codes.codes, hashes: codes.hashes, accounts: s.buf.subarray(0, s.pos), count };
+}
+
+/** The codes of the `codes` section, each once. */
+interface CodeList {
+  index: Map<Uint8Array, number>;
+  codes: Uint8Array[];
+  hashes: Uint8Array[];
+  lookup: CodeLookup;
+}
+
+/**
+ * One `"0x<40 lowercase hex digits>": {"balance": …, "nonce": …, "code_hash": …, "storage": {…}}`
+ * into the `pre` section, its address above the one at `prev`: where it was written, or -1 if the
+ * scanner gives up. (A function of its own: it is optimized early, which a whole-file loop is not.)
+ */
+function scanAccount(s: PreStateScanner, codes: CodeList, prev: number): number {
+  const bytes = s.b;
+  if (s.peek() !== QUOTE) return -1;
+  const start = s.hexString(LOWER);
+  if (start < 0 || s.end - start !== 40 || !s.eat(58) || !s.eat(123)) return -1;
+  s.reserve(ACCOUNT_BYTES);
+  const at = s.pos;
+  s.putDigits(start, s.end, at, 20, false);
+  if (prev >= 0) {
+    const out = s.buf;
+    let k = 0;
+    while (k < 20 && out[prev + k] === out[at + k]) k++;
+    if (k === 20 || out[prev + k]! > out[at + k]!) return -1;
+  }
+  s.pos += ACCOUNT_BYTES;
+  let seen = 0;
+  let index = NO_CODE;
+  let slots = 0;
+  if (!s.eat(125)) {
+    do {
+      const f = s.field();
+      if (f < 0 || seen & f) return -1;
+      seen |= f;
+      if (f === 1) {
+        if (!s.value(at + 20, 32, false)) return -1;
+      } else if (f === 2) {
+        if (!s.value(at + 52, 8, true)) return -1;
+      } else if (f === 4) {
+        if (s.peek() !== QUOTE) return -1;
+        const h = s.hexString(ANY);
+        if (h < 0 || s.end - h !== 64) return -1;
+        const ch = bytes.toString("latin1", h - 2, s.end);
+        const code = codes.lookup(ch);
+        if (code === undefined) return -1;
+        if (code.length !== 0) {
+          const known = codes.index.get(code);
+          if (known !== undefined) index = known;
+          else {
+            index = codes.codes.length;
+            codes.index.set(code, index);
+            codes.codes.push(code);
+            codes.hashes.push(Buffer.from(ch.slice(2), "hex"));
+          }
+        }
+      } else {
+        if (!s.eat(123)) return -1;
+        if (!s.eat(125)) {
+          do {
+            // A canonical key (no leading zeros, no capitals): two keys never name one slot.
+            if (s.peek() !== QUOTE) return -1;
+            const k = s.hexString(LOWER);
+            if (k < 0 || (s.end - k > 1 && bytes[k] === 48)) return -1;
+            s.reserve(64);
+            if (!s.putDigits(k, s.end, s.pos, 32, false) || !s.eat(58)) return -1;
+            if (!s.value(s.pos + 32, 32, false)) return -1;
+            s.pos += 64;
+            slots++;
+          } while (s.eat(44));
+          if (!s.eat(125)) return -1;
+        }
+      }
+    } while (s.eat(44));
+    if (!s.eat(125)) return -1;
+  }
+  if (slots > 1 && repeatedKey(s.buf, at + ACCOUNT_BYTES, slots)) return -1;
+  s.buf.writeUInt32LE(index, at + 60);
+  s.buf.writeUInt32LE(slots, at + 64);
+  return at;
 }
 
 function isHex(s: string): boolean {
