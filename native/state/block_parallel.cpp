@@ -77,7 +77,11 @@ class EthTask;
 class MvStateView final : public StateView {
 public:
     MvStateView(const EthTask& task, View& view, const evmc_address& sender)
-        : task_(task), view_(view), sender_(sender) {}
+        : task_(task), view_(view), sender_(sender) {
+        known_.clear();
+        placeholders_.clear();
+        observed_.clear();
+    }
 
     /// Runs the transition until no observed balance differed from its placeholder.
     TxOutcome run_transition(const BlockEnv& env, const Transaction& tx, evmc_revision rev,
@@ -166,9 +170,20 @@ private:
     View& view_;
     evmc_address sender_;
     bool blocked_ = false;
-    std::vector<std::pair<evmc_address, uint256>> known_;         // read through the engine
-    std::vector<std::pair<evmc_address, uint256>> placeholders_;  // this run's guesses
-    std::vector<evmc_address> observed_;                          // this run's observations
+    // One set of buffers per thread, reused by every transaction it runs (a view is never nested
+    // on one thread): no allocation per transaction.
+    struct Scratch {
+        std::vector<std::pair<evmc_address, uint256>> known;         // read through the engine
+        std::vector<std::pair<evmc_address, uint256>> placeholders;  // this run's guesses
+        std::vector<evmc_address> observed;                          // this run's observations
+    };
+    static Scratch& scratch() {
+        thread_local Scratch s;
+        return s;
+    }
+    std::vector<std::pair<evmc_address, uint256>>& known_ = scratch().known;
+    std::vector<std::pair<evmc_address, uint256>>& placeholders_ = scratch().placeholders;
+    std::vector<evmc_address>& observed_ = scratch().observed;
 };
 
 class EthTask {
@@ -347,8 +362,8 @@ void check_against_sequential(BlockState& base, const Block& block, VmChoice vm,
             for (const AccountChange& c : outcomes[i].changes)
                 if (equal(c.address, a.address)) b = &c;
             if (b == nullptr || (!b->balance_delta && b->balance != a.balance) ||
-                b->nonce != a.nonce ||
-                b->deleted != a.deleted || b->storage.size() != a.storage.size()) {
+                b->nonce != a.nonce || b->deleted != a.deleted ||
+                b->storage.size() != a.storage.size()) {
                 std::fprintf(stderr, "pexec: tx %zu account %02x%02x%02x.. differs (%s)\n", i,
                              a.address.bytes[0], a.address.bytes[1], a.address.bytes[2],
                              b == nullptr ? "missing" : "fields");

@@ -208,7 +208,8 @@ void Host::set_code(const evmc_address& addr, std::span<const uint8_t> code) noe
         acc.cur.code_hash = kEmptyCodeHash;
         return;
     }
-    const auto& owned = owned_code_.emplace_back(code.begin(), code.end());
+    const auto& owned = *owned_code_.emplace_back(
+        std::make_unique<const std::vector<uint8_t>>(code.begin(), code.end()));
     acc.cur.code = owned;
     crypto::keccak256(owned.data(), owned.size(), acc.cur.code_hash.bytes);
 }

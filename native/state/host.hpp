@@ -13,7 +13,7 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
+#include <memory>
 #include <span>
 #include <unordered_map>
 #include <vector>
@@ -133,7 +133,7 @@ private:
     };
     struct JournalEntry {
         enum class Kind : uint8_t { Core, AccountWarm, Storage, StorageWarm, Transient } kind;
-        Account* account;  // all but Transient (unordered_map nodes are stable)
+        Account* account;      // all but Transient (unordered_map nodes are stable)
         evmc_address address;  // Transient
         evmc_bytes32 key;
         evmc_bytes32 prev_value;
@@ -161,7 +161,9 @@ private:
     std::vector<JournalEntry> journal_;
     std::vector<Log> logs_;
     uint64_t top_frame_vm_ns_ = 0;
-    std::deque<std::vector<uint8_t>> owned_code_;  // code deployed by this transaction
+    // Code deployed by this transaction (each buffer stays put: spans point into it). Not a
+    // deque: libstdc++'s allocates on construction, i.e. for every transaction.
+    std::vector<std::unique_ptr<const std::vector<uint8_t>>> owned_code_;
 };
 
 /// CREATE: keccak(rlp([sender, nonce]))[12:].

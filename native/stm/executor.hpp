@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "stm/arena.hpp"
 #include "stm/mv_memory.hpp"
 #include "stm/scheduler.hpp"
 #include "stm/thread_pool.hpp"
@@ -81,7 +82,9 @@ public:
     const WriteSet<Location, Value>& writes() const { return writes_.ops(); }
     /// Exact-size copies: the buffers keep their capacity for the next incarnation.
     typename Memory::ReadSet copy_reads() const { return {reads_.begin(), reads_.end()}; }
-    WriteSet<Location, Value> copy_writes() const { return writes_.ops(); }
+    ArenaVector<WriteOp<Location, Value>> copy_writes() const {
+        return {writes_.ops().begin(), writes_.ops().end()};
+    }
 
 private:
     const Task& task_;
@@ -106,8 +109,9 @@ struct alignas(64) WorkerMetrics {
 
 /// What execute_block_parallel computes besides the transactions' outputs and write sets.
 struct ParallelOptions {
-    /// Fill TxResult::resolved and BlockOutput::state_changes (materialize()). A caller that
-    /// applies the write sets in order itself (resolving deltas on the way) skips it.
+    /// Fill TxResult::writes, TxResult::resolved and BlockOutput::state_changes (materialize()).
+    /// A caller that applies the transactions' own change sets in order (resolving deltas on the
+    /// way) skips it.
     bool materialize = true;
 };
 
@@ -123,6 +127,8 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
     const auto start = Clock::now();
     const size_t n = task.size();
     threads = std::clamp(threads, 1u, ThreadPool::kMaxThreads);
+    // Declared first, destroyed last: the memory, the read sets and the write sets live in them.
+    auto arenas = std::make_unique<BlockArena[]>(threads);
 
     struct alignas(64) TxState {
         // Guards `reads`, held while validating: only validators of this transaction and its
@@ -133,7 +139,7 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
         // Written only by the thread executing the transaction (ordered by the scheduler's
         // status transitions), read after the block is done.
         typename Task::Output output{};
-        WriteSet<typename Task::Location, typename Task::Value> writes;
+        ArenaVector<WriteOp<typename Task::Location, typename Task::Value>> writes;
     };
     auto states = std::make_unique<TxState[]>(n);
     Memory memory(task, n);
@@ -141,6 +147,8 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
     std::vector<detail::WorkerMetrics> worker_metrics(threads);
 
     auto worker = [&](unsigned id) {
+        // SAFETY: id < threads, the size of arenas.
+        ArenaScope arena(arenas[id]);
         detail::MvView<Task> view(task, memory);
         // SAFETY: id < threads == worker_metrics.size().
         detail::WorkerMetrics& m = worker_metrics[id];
@@ -236,7 +244,7 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
         // SAFETY: i < n.
         TxState& s = states[i];
         out.txs[i].output = std::move(s.output);
-        out.txs[i].writes = std::move(s.writes);
+        if (options.materialize) out.txs[i].writes.assign(s.writes.begin(), s.writes.end());
         auto& deps = metrics.dependencies[i];
         for (const auto& r : s.reads) memory.contributors(r, static_cast<TxIdx>(i), deps);
         std::sort(deps.begin(), deps.end());

@@ -38,7 +38,7 @@ public:
     /// sets keep plain pointers to them.
     struct Cell {
         mutable std::mutex mutex;
-        std::vector<Entry> entries;
+        ArenaVector<Entry> entries;
     };
 
     using Read = ReadEntry<Location, Value, Cell>;
@@ -117,8 +117,8 @@ public:
     bool record(Version v, const WriteSet<Location, Value>& writes) {
         // SAFETY: v.tx < num_txs; only the thread holding tx's EXECUTING status touches
         // written_[tx].
-        std::vector<Cell*>& previous = written_[v.tx];
-        std::vector<Cell*> now;
+        ArenaVector<Cell*>& previous = written_[v.tx];
+        ArenaVector<Cell*> now;
         now.reserve(writes.size());
         for (const auto& w : writes) {
             Cell& cell = cell_for(w.location);
@@ -263,7 +263,7 @@ private:
 
     const Task& task_;
     std::unique_ptr<Shard[]> shards_;
-    std::vector<std::vector<Cell*>> written_;  // per tx: the cells its last incarnation wrote
+    std::vector<ArenaVector<Cell*>> written_;  // per tx: the cells its last incarnation wrote
 };
 
 }  // namespace pevm::stm

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "evm/uint256.hpp"
+#include "stm/arena.hpp"
 
 namespace pevm::stm {
 
@@ -67,8 +68,10 @@ struct ReadEntry {
 };
 
 /// A read set: every location an incarnation read from the multi-version memory, once each.
+/// Allocated from the block's worker arenas (arena.hpp), like everything the engine keeps only
+/// for the duration of a block.
 template <class Location, class Value, class Cell>
-using ReadSet = std::vector<ReadEntry<Location, Value, Cell>>;
+using ReadSet = ArenaVector<ReadEntry<Location, Value, Cell>>;
 
 /// The view a task executes against. The parallel executor backs it by the multi-version memory,
 /// the sequential oracle by the running block state. A task reads and writes only through it.
