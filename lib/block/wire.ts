@@ -231,6 +231,25 @@ class Reader {
   addr(): string {
     return "0x" + this.hex(20);
   }
+  private logAddressAt = -1;
+  private logAddress = "";
+  /** A log's address: often the previous log's (a token's transfers), then the same string. */
+  logAddr(): string {
+    const b = this.bytesView;
+    const p = this.pos;
+    const q = this.logAddressAt;
+    if (q >= 0) {
+      let k = 0;
+      while (k < 20 && b[p + k] === b[q + k]) k++;
+      if (k === 20) {
+        this.pos += 20;
+        return this.logAddress;
+      }
+    }
+    this.logAddressAt = p;
+    this.logAddress = this.addr();
+    return this.logAddress;
+  }
   w256(): bigint {
     const b = this.buf;
     const p = this.pos;
@@ -260,7 +279,7 @@ class Reader {
 function readLogs(r: Reader): Log[] {
   const logs: Log[] = [];
   for (let n = r.u32(); n > 0; n--) {
-    const address = r.addr();
+    const address = r.logAddr();
     const topics: Uint8Array[] = [];
     for (let t = r.u32(); t > 0; t--) topics.push(r.take(32));
     logs.push({ address, topics, data: r.bytes() });
