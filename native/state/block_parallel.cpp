@@ -1,6 +1,7 @@
 // The Ethereum task for Block-STM and the parallel block executor. See block_parallel.hpp.
 #include "state/block_parallel.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -198,6 +199,13 @@ public:
         : base_(base), block_(block), vm_(vm), serialize_reads_(serialize_reads) {}
 
     size_t size() const { return block_.txs.size(); }
+    /// A bound on the distinct locations the block writes, for the multi-version table: a few
+    /// per transaction (sender, recipient, coinbase), and a changed slot or account costs at
+    /// least ~2,500 gas. Exceeding it (re-executions taking other paths) falls back to sequential.
+    size_t location_capacity() const {
+        const auto gas = static_cast<uint64_t>(std::max<int64_t>(block_.env.gas_limit, 0));
+        return 4 * block_.txs.size() + 2 * static_cast<size_t>(gas / 2500) + 64;
+    }
 
     Val storage_read(const Loc& loc) const {
         std::unique_lock<std::mutex> lock;
@@ -389,7 +397,13 @@ BlockOutcome execute_block_parallel(BlockState& state, PreState* pre, const Bloc
     const TxBatch batch = [&](BlockState& base) -> std::vector<TxOutcome> {
         const bool missing_before = pre != nullptr && pre->missing().has_value();
         EthTask task(base, block, vm, pre == nullptr || pre->strict());
-        auto run = stm::execute_block_parallel(task, threads, {.materialize = false});
+        stm::BlockOutput<EthTask> run;
+        try {
+            run = stm::execute_block_parallel(task, threads, {.materialize = false});
+        } catch (const stm::MultiVersionMemory<EthTask>::TableFull&) {
+            st.fallback = "more written locations than the multi-version table holds";
+            return {};
+        }
         st.metrics = std::move(run.metrics);
         if (pre != nullptr && !missing_before && pre->missing()) {
             // Maybe only a doomed incarnation read it: let the oracle decide.

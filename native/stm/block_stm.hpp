@@ -23,12 +23,16 @@
 //   from the highest entry below r: an ESTIMATE means "depends on that transaction" (the reader is
 //   suspended), deltas are accumulated until a full write or the pre-block storage is reached and
 //   then resolved (origin kResolved, validated by VALUE), a full write with no delta on top is
-//   kVersioned (validated by VERSION), and nothing at all is kStorage. Cells are found through 64
-//   hash shards (shared lock for lookups); each cell's entries sit behind their own mutex held for
-//   a few dozen instructions. Recording an incarnation replaces its entries and removes those of
-//   locations the previous incarnation wrote but this one did not; it reports whether it wrote a
-//   NEW location (then all later transactions must be re-validated). An abort turns the
-//   incarnation's entries into ESTIMATEs, so readers wait rather than read doomed values.
+//   kVersioned (validated by VERSION), and nothing at all is kStorage. Cells are found in a
+//   lock-free open-addressing table (a slot goes from null to a cell once, by compare-and-swap),
+//   sized from the task's bound on written locations (location_capacity(); a block that exceeds
+//   it throws TableFull and the caller runs it another way); each cell's entries sit behind their
+//   own mutex held for a few dozen instructions. Cells, read sets and write sets live in
+//   per-worker arenas (arena.hpp) released at once with the block. Recording an incarnation
+//   replaces its entries and removes those of locations the previous incarnation wrote but this one
+//   did not; it reports whether it wrote a NEW location (then all later transactions must be
+//   re-validated). An abort turns the incarnation's entries into ESTIMATEs, so readers wait rather
+//   than read doomed values.
 // - scheduler.hpp/.cpp: Scheduler, the paper's collaborative scheduler. Two shared indices hand
 //   out execution and validation tasks in transaction order (validation first when it lags);
 //   index decreases are counted (decrease_cnt) so the done check is exact; num_active_tasks

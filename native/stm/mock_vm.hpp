@@ -53,6 +53,15 @@ public:
     explicit MockBlock(std::vector<Tx> txs = {}) : txs_(std::move(txs)) {}
 
     size_t size() const noexcept { return txs_.size(); }
+    /// A bound on the distinct keys the block writes (for the multi-version table).
+    size_t location_capacity() const noexcept {
+        size_t writes = 0;
+        for (const Tx& tx : txs_)
+            for (const Op& op : tx.ops)
+                writes += op.kind == OpKind::kWrite || op.kind == OpKind::kDelta ||
+                          op.kind == OpKind::kWriteIfOdd;
+        return writes;
+    }
     Value storage_read(const Location& key) const noexcept;
     Value apply_delta(const Value& base, const Delta& delta) const noexcept { return base + delta; }
     Output execute(TxIdx tx, TxView<Location, Value>& view) const;

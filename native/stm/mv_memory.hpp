@@ -5,13 +5,14 @@
 #pragma once
 
 #include <algorithm>
-#include <array>
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
-#include <memory_resource>
 #include <mutex>
-#include <shared_mutex>
-#include <unordered_map>
+#include <new>
+#include <stdexcept>
+#include <type_traits>
 #include <vector>
 
 #include "stm/types.hpp"
@@ -37,27 +38,48 @@ public:
     /// All entries of one location, sorted by tx. Cells never move or die during a block, so read
     /// sets keep plain pointers to them.
     struct Cell {
+        explicit Cell(const Location& loc) : location(loc) {}
+        const Location location;
         mutable std::mutex mutex;
         ArenaVector<Entry> entries;
     };
+    // Cells live in the workers' arenas and are never destroyed one by one.
+    static_assert(std::is_trivially_destructible_v<Entry> &&
+                  std::is_trivially_destructible_v<Location> &&
+                  std::is_trivially_destructible_v<std::mutex>);
 
     using Read = ReadEntry<Location, Value, Cell>;
     using ReadSet = stm::ReadSet<Location, Value, Cell>;
 
     enum class ReadStatus : uint8_t { kOk, kDependency };
 
-    MultiVersionMemory(const Task& task, size_t num_txs)
-        : task_(task), shards_(std::make_unique<Shard[]>(kShards)), written_(num_txs) {
-        // About four locations per transaction: no rehash on the way for typical blocks.
-        for (size_t i = 0; i < kShards; ++i) shards_[i].cells.reserve(4 * num_txs / kShards + 8);
+    /// Thrown when more locations were written than the table was sized for (the task's
+    /// location_capacity() bound was wrong): the caller runs the block another way.
+    struct TableFull : std::runtime_error {
+        TableFull() : std::runtime_error("Block-STM location table full") {}
+    };
+
+    MultiVersionMemory(const Task& task, size_t num_txs) : task_(task), written_(num_txs) {
+        // Open addressing at most half full for the bound on distinct written locations.
+        size_t bound = 4 * num_txs + 64;
+        if constexpr (requires { task.location_capacity(); })
+            bound = std::max<size_t>(bound, task.location_capacity());
+        size_t capacity = 1024;
+        while (capacity < 2 * bound) capacity *= 2;
+        slots_ = std::make_unique<std::atomic<Cell*>[]>(capacity);  // value-initialized: null
+        mask_ = capacity - 1;
     }
 
-    /// The cell of `loc`, or nullptr when no transaction has written it yet.
+    /// The cell of `loc`, or nullptr when no transaction has written it yet. Lock-free.
     const Cell* find(const Location& loc) const {
-        const Shard& shard = shard_of(loc);
-        std::shared_lock lock(shard.mutex);
-        auto it = shard.cells.find(loc);
-        return it == shard.cells.end() ? nullptr : &it->second;
+        size_t i = hash_of(loc) & mask_;
+        for (size_t probes = 0; probes <= mask_; ++probes, i = (i + 1) & mask_) {
+            // SAFETY: i <= mask_ < capacity. Acquire: the cell's location is published with it.
+            const Cell* c = slots_[i].load(std::memory_order_acquire);
+            if (c == nullptr) return nullptr;
+            if (typename Task::LocationEq{}(c->location, loc)) return c;
+        }
+        return nullptr;
     }
 
     /// Reads `loc` as transaction `reader` sees it. On kDependency, `blocker` is the transaction
@@ -221,36 +243,31 @@ public:
     }
 
 private:
-    static constexpr size_t kShards = 64;
-
-    struct alignas(64) Shard {
-        mutable std::shared_mutex mutex;
-        // Cells live in an arena released at once with the block (no per-cell free at the end);
-        // it is only allocated from under the shard's exclusive lock.
-        std::pmr::monotonic_buffer_resource arena;
-        std::pmr::unordered_map<Location, Cell, typename Task::LocationHash,
-                                typename Task::LocationEq>
-            cells{&arena};
-    };
-
-    static size_t shard_index(const Location& loc) {
+    static size_t hash_of(const Location& loc) {
         const uint64_t h = static_cast<uint64_t>(typename Task::LocationHash{}(loc));
-        return static_cast<size_t>((h * 0x9e3779b97f4a7c15ull) >> 58);  // top 6 bits: 64 shards
-    }
-    const Shard& shard_of(const Location& loc) const {
-        // SAFETY: shard_index < kShards (a 6-bit value).
-        return shards_[shard_index(loc)];
+        return static_cast<size_t>((h * 0x9e3779b97f4a7c15ull) >> 20);  // mix the high bits down
     }
 
+    /// The cell of `loc`, created (in the calling worker's arena) when absent. Lock-free: a slot
+    /// goes from null to a cell once, by compare-and-swap; the loser of a race for the same
+    /// location uses the winner's cell (its own allocation stays unused in its arena).
     Cell& cell_for(const Location& loc) {
-        Shard& shard = shards_[shard_index(loc)];
-        {
-            std::shared_lock lock(shard.mutex);
-            auto it = shard.cells.find(loc);
-            if (it != shard.cells.end()) return it->second;
+        size_t i = hash_of(loc) & mask_;
+        Cell* mine = nullptr;
+        for (size_t probes = 0; probes <= mask_; ++probes, i = (i + 1) & mask_) {
+            // SAFETY: i <= mask_ < capacity.
+            std::atomic<Cell*>& slot = slots_[i];
+            Cell* c = slot.load(std::memory_order_acquire);
+            if (c == nullptr) {
+                if (mine == nullptr) mine = new (ArenaAllocator<Cell>().allocate(1)) Cell(loc);
+                // Release: publishes the constructed cell; acquire on failure: reads the winner's.
+                if (slot.compare_exchange_strong(c, mine, std::memory_order_acq_rel,
+                                                 std::memory_order_acquire))
+                    return *mine;
+            }
+            if (typename Task::LocationEq{}(c->location, loc)) return *c;
         }
-        std::unique_lock lock(shard.mutex);
-        return shard.cells.try_emplace(loc).first->second;  // node-based: the cell never moves
+        throw TableFull();
     }
 
     static void remove_entry(Cell& cell, TxIdx tx) {
@@ -262,8 +279,9 @@ private:
     }
 
     const Task& task_;
-    std::unique_ptr<Shard[]> shards_;
-    std::vector<ArenaVector<Cell*>> written_;  // per tx: the cells its last incarnation wrote
+    std::unique_ptr<std::atomic<Cell*>[]> slots_;  // open addressing, linear probing
+    size_t mask_ = 0;                              // capacity - 1 (a power of two)
+    std::vector<ArenaVector<Cell*>> written_;      // per tx: the cells its last incarnation wrote
 };
 
 }  // namespace pevm::stm

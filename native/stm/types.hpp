@@ -107,6 +107,7 @@ struct SchedulerTask {
 //   using Value = ...;         // copyable, with operator==
 //   using Output = ...;        // per-transaction result besides the writes (receipt, digest, ...)
 //   size_t size() const;                                   // number of transactions
+//   size_t location_capacity() const;  // optional: a bound on the distinct locations written
 //   Value storage_read(const Location&) const;             // pre-block state, thread-safe
 //   Value apply_delta(const Value& base, const Delta&) const;
 //   Output execute(TxIdx, TxView<Location, Value>&) const; // thread-safe, deterministic in reads
