@@ -253,14 +253,23 @@ class Reader {
   w256(): bigint {
     const b = this.buf;
     const p = this.pos;
-    // Balances and slot values are mostly below 2^53: a double, not a hex string, makes the bigint.
-    if ((b.readUInt32BE(p) | b.readUInt32BE(p + 4) | b.readUInt32BE(p + 8)) === 0) {
-      if ((b.readUInt32BE(p + 12) | b.readUInt32BE(p + 16) | b.readUInt32BE(p + 20)) === 0) {
-        const hi = b.readUInt32BE(p + 24);
-        if (hi < 0x200000) {
-          this.pos += 32;
-          return BigInt(hi * 2 ** 32 + b.readUInt32BE(p + 28));
-        }
+    // Balances and slot values are mostly below 2^85: doubles and one shift, not a hex string,
+    // make the bigint (a double alone below 2^53).
+    if (
+      (b.readUInt32BE(p) |
+        b.readUInt32BE(p + 4) |
+        b.readUInt32BE(p + 8) |
+        b.readUInt32BE(p + 12) |
+        b.readUInt32BE(p + 16)) ===
+      0
+    ) {
+      const w5 = b.readUInt32BE(p + 20);
+      if (w5 < 0x200000) {
+        const w6 = b.readUInt32BE(p + 24);
+        const w7 = b.readUInt32BE(p + 28);
+        this.pos += 32;
+        if (w5 === 0 && w6 < 0x200000) return BigInt(w6 * 2 ** 32 + w7);
+        return (BigInt(w5 * 2 ** 32 + w6) << 32n) | BigInt(w7);
       }
     }
     return BigInt("0x" + this.hex(32));
