@@ -29,7 +29,8 @@ export class Writer {
       scratch.dirty = scratch.buf.length; // until result(): an encoding that throws leaves bytes behind
       this.buf = scratch.buf;
     } else {
-      this.buf = Buffer.alloc(size);
+      // A scratch buffer grows by doubling: each new one is fresh memory again.
+      this.buf = Buffer.alloc(scratch !== undefined ? Math.max(size, 2 * scratch.buf.length) : size);
     }
   }
   protected room(n: number): void {
