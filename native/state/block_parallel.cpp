@@ -2,6 +2,8 @@
 #include "state/block_parallel.hpp"
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -196,12 +198,15 @@ public:
     using Output = TxResultOut;
 
     EthTask(BlockState& base, const Block& block, VmChoice vm, bool serialize_reads)
-        : base_(base), block_(block), vm_(vm), serialize_reads_(serialize_reads) {}
+        : base_(base), block_(block), vm_(vm), serialize_reads_(serialize_reads) {
+        static std::atomic<uint64_t> tasks{0};
+        id_ = tasks.fetch_add(1, std::memory_order_relaxed) + 1;
+    }
 
     size_t size() const { return block_.txs.size(); }
-    /// A bound on the distinct locations the block writes, for the multi-version table: a few
-    /// per transaction (sender, recipient, coinbase), and a changed slot or account costs at
-    /// least ~2,500 gas. Exceeding it (re-executions taking other paths) falls back to sequential.
+    /// A bound on the distinct locations the block writes, for sizing the multi-version table: a
+    /// few per transaction (sender, recipient, coinbase), and a changed slot or account costs at
+    /// least ~2,500 gas.
     size_t location_capacity() const {
         const auto gas = static_cast<uint64_t>(std::max<int64_t>(block_.env.gas_limit, 0));
         return 4 * block_.txs.size() + 2 * static_cast<size_t>(gas / 2500) + 64;
@@ -213,7 +218,7 @@ public:
         Val v;
         switch (loc.kind) {
             case LocKind::kMeta:
-                if (auto a = base_.account(loc.addr)) {
+                if (auto a = base_account(loc.addr)) {
                     v.exists = true;
                     v.nonce = a->nonce;
                     v.code_hash = a->code_hash;
@@ -221,7 +226,7 @@ public:
                 }
                 break;
             case LocKind::kBalance:
-                if (auto a = base_.account(loc.addr)) v.balance = a->balance;
+                if (auto a = base_account(loc.addr)) v.balance = a->balance;
                 break;
             case LocKind::kStorage:
                 v.word = base_.storage(loc.addr, loc.key);
@@ -304,6 +309,26 @@ public:
     }
 
 private:
+    // The pre-block account, through a small per-thread cache: a transaction reads an account's
+    // meta and its balance back to back, and the base is read-only while the block runs. Entries
+    // are tagged with the task's id, so a later block never sees them.
+    std::optional<AccountInfo> base_account(const evmc_address& addr) const {
+        struct Slot {
+            uint64_t owner = 0;
+            evmc_address addr{};
+            std::optional<AccountInfo> info;
+        };
+        thread_local std::array<Slot, 8> cache;
+        // SAFETY: the index is below 8.
+        Slot& slot = cache[addr.bytes[19] & 7u];
+        if (slot.owner != id_ || !equal(slot.addr, addr)) {
+            slot.info = base_.account(addr);
+            slot.owner = id_;
+            slot.addr = addr;
+        }
+        return slot.info;
+    }
+
     void remember_code(const evmc_bytes32& hash, const std::vector<uint8_t>& code) const {
         std::lock_guard lock(base_mutex_);
         if (codes_.count(hash) == 0)
@@ -318,6 +343,7 @@ private:
     const Block& block_;
     VmChoice vm_;
     bool serialize_reads_;
+    uint64_t id_ = 0;  // unique per task (never 0): tags base_account's cache
     mutable std::mutex base_mutex_;
     // Codes deployed during the block (by any incarnation), kept for the block's lifetime.
     mutable std::unordered_map<evmc_bytes32, std::unique_ptr<const std::vector<uint8_t>>,

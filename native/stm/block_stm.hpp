@@ -23,11 +23,12 @@
 //   from the highest entry below r: an ESTIMATE means "depends on that transaction" (the reader is
 //   suspended), deltas are accumulated until a full write or the pre-block storage is reached and
 //   then resolved (origin kResolved, validated by VALUE), a full write with no delta on top is
-//   kVersioned (validated by VERSION), and nothing at all is kStorage. Cells are found in a
-//   lock-free open-addressing table (a slot goes from null to a cell once, by compare-and-swap),
-//   sized from the task's bound on written locations (location_capacity(); a block that exceeds
-//   it throws TableFull and the caller runs it another way); each cell's entries sit behind their
-//   own mutex held for a few dozen instructions. Cells, read sets and write sets live in
+//   kVersioned (validated by VERSION), and nothing at all is kStorage. Cells are found in
+//   lock-free open-addressing tables (a slot goes from null to a cell once, by compare-and-swap):
+//   the first sized for a typical block so that it stays in cache, larger ones chained on when a
+//   location's probe window is full (a block beyond all of them throws TableFull and the caller
+//   runs it another way); each cell's entries sit behind their own mutex held for a few dozen
+//   instructions. Cells, read sets and write sets live in
 //   per-worker arenas (arena.hpp) released at once with the block. Recording an incarnation
 //   replaces its entries and removes those of locations the previous incarnation wrote but this one
 //   did not; it reports whether it wrote a NEW location (then all later transactions must be

@@ -53,31 +53,34 @@ public:
 
     enum class ReadStatus : uint8_t { kOk, kDependency };
 
-    /// Thrown when more locations were written than the table was sized for (the task's
-    /// location_capacity() bound was wrong): the caller runs the block another way.
+    /// Thrown when the block writes more locations than the chain of tables holds (far beyond
+    /// the task's location_capacity() bound): the caller runs the block another way.
     struct TableFull : std::runtime_error {
         TableFull() : std::runtime_error("Block-STM location table full") {}
     };
 
     MultiVersionMemory(const Task& task, size_t num_txs) : task_(task), written_(num_txs) {
-        // Open addressing at most half full for the bound on distinct written locations.
-        size_t bound = 4 * num_txs + 64;
+        // The first table is sized for a typical block (a few locations per transaction), small
+        // enough to stay in cache; bigger ones are chained on when a probe window fills up.
+        size_t bound = 4 * num_txs + 256;
         if constexpr (requires { task.location_capacity(); })
-            bound = std::max<size_t>(bound, task.location_capacity());
+            bound = std::min<size_t>(bound, task.location_capacity() + 256);
         size_t capacity = 1024;
         while (capacity < 2 * bound) capacity *= 2;
-        slots_ = std::make_unique<std::atomic<Cell*>[]>(capacity);  // value-initialized: null
-        mask_ = capacity - 1;
+        tables_[0] = std::make_unique<Table>(capacity);
     }
 
     /// The cell of `loc`, or nullptr when no transaction has written it yet. Lock-free.
     const Cell* find(const Location& loc) const {
-        size_t i = hash_of(loc) & mask_;
-        for (size_t probes = 0; probes <= mask_; ++probes, i = (i + 1) & mask_) {
-            // SAFETY: i <= mask_ < capacity. Acquire: the cell's location is published with it.
-            const Cell* c = slots_[i].load(std::memory_order_acquire);
-            if (c == nullptr) return nullptr;
-            if (typename Task::LocationEq{}(c->location, loc)) return c;
+        const size_t h = hash_of(loc);
+        for (size_t t = 0; t < kMaxTables; ++t) {
+            // SAFETY: t < kMaxTables. Acquire: pairs with the release that published the table.
+            const Table* table =
+                t == 0 ? tables_[0].get() : next_[t].load(std::memory_order_acquire);
+            if (table == nullptr) return nullptr;
+            bool window_full = true;
+            const Cell* c = table->find(loc, h, window_full);
+            if (c != nullptr || !window_full) return c;
         }
         return nullptr;
     }
@@ -243,31 +246,97 @@ public:
     }
 
 private:
+    /// One open-addressing table of cell pointers (linear probing). A slot goes from null to a
+    /// cell once, by compare-and-swap, and never changes again. A location lives in the first
+    /// table whose probe window (kWindow slots from its hash) had room: two threads inserting the
+    /// same location see the same window contents and agree; a window that is full stays full.
+    struct Table {
+        explicit Table(size_t capacity)
+            : slots(std::make_unique<std::atomic<Cell*>[]>(capacity)), mask(capacity - 1) {}
+        std::unique_ptr<std::atomic<Cell*>[]> slots;  // value-initialized: null
+        size_t mask;                                  // capacity - 1 (a power of two)
+
+        /// The cell of `loc` in this table; `window_full` tells whether the location may be in a
+        /// later table (the whole window was taken by other locations).
+        const Cell* find(const Location& loc, size_t h, bool& window_full) const {
+            size_t i = h & mask;
+            for (size_t probe = 0; probe < kWindow; ++probe, i = (i + 1) & mask) {
+                // SAFETY: i <= mask. Acquire: the cell's location is published with it.
+                const Cell* c = slots[i].load(std::memory_order_acquire);
+                if (c == nullptr) {
+                    window_full = false;
+                    return nullptr;
+                }
+                if (typename Task::LocationEq{}(c->location, loc)) return c;
+            }
+            window_full = true;
+            return nullptr;
+        }
+
+        /// The cell of `loc` in this table, inserting `mine` (built on first need through
+        /// `make`) into the first free slot of the window; nullptr when the window is full.
+        template <class Make>
+        Cell* find_or_insert(const Location& loc, size_t h, Cell*& mine, Make make) {
+            size_t i = h & mask;
+            for (size_t probe = 0; probe < kWindow; ++probe, i = (i + 1) & mask) {
+                // SAFETY: i <= mask.
+                std::atomic<Cell*>& slot = slots[i];
+                Cell* c = slot.load(std::memory_order_acquire);
+                if (c == nullptr) {
+                    if (mine == nullptr) mine = make();
+                    // Release: publishes the constructed cell; acquire on failure: the winner's.
+                    if (slot.compare_exchange_strong(c, mine, std::memory_order_acq_rel,
+                                                     std::memory_order_acquire))
+                        return mine;
+                }
+                if (typename Task::LocationEq{}(c->location, loc)) return c;
+            }
+            return nullptr;
+        }
+    };
+    static constexpr size_t kWindow = 32;
+    static constexpr size_t kMaxTables = 6;  // each 4x the previous one
+
     static size_t hash_of(const Location& loc) {
         const uint64_t h = static_cast<uint64_t>(typename Task::LocationHash{}(loc));
         return static_cast<size_t>((h * 0x9e3779b97f4a7c15ull) >> 20);  // mix the high bits down
     }
 
-    /// The cell of `loc`, created (in the calling worker's arena) when absent. Lock-free: a slot
-    /// goes from null to a cell once, by compare-and-swap; the loser of a race for the same
-    /// location uses the winner's cell (its own allocation stays unused in its arena).
+    /// The cell of `loc`, created (in the calling worker's arena) when absent. Lock-free; the
+    /// loser of a race for the same location uses the winner's cell (its own allocation stays
+    /// unused in its arena).
     Cell& cell_for(const Location& loc) {
-        size_t i = hash_of(loc) & mask_;
+        const size_t h = hash_of(loc);
         Cell* mine = nullptr;
-        for (size_t probes = 0; probes <= mask_; ++probes, i = (i + 1) & mask_) {
-            // SAFETY: i <= mask_ < capacity.
-            std::atomic<Cell*>& slot = slots_[i];
-            Cell* c = slot.load(std::memory_order_acquire);
-            if (c == nullptr) {
-                if (mine == nullptr) mine = new (ArenaAllocator<Cell>().allocate(1)) Cell(loc);
-                // Release: publishes the constructed cell; acquire on failure: reads the winner's.
-                if (slot.compare_exchange_strong(c, mine, std::memory_order_acq_rel,
-                                                 std::memory_order_acquire))
-                    return *mine;
-            }
-            if (typename Task::LocationEq{}(c->location, loc)) return *c;
+        auto make = [&loc] {
+            Cell* cell = new (ArenaAllocator<Cell>().allocate(1)) Cell(loc);
+            // Right behind the cell in the arena: most locations have one or two writers, so a
+            // read usually finds the cell and its entries in neighbouring cache lines.
+            cell->entries.reserve(2);
+            return cell;
+        };
+        Table* table = tables_[0].get();
+        for (size_t t = 0;;) {
+            if (Cell* c = table->find_or_insert(loc, h, mine, make)) return *c;
+            if (++t == kMaxTables) throw TableFull();
+            table = next_table(t, table->mask + 1);
         }
-        throw TableFull();
+    }
+
+    /// Table `t` (> 0), created 4x the size of the one before when absent.
+    Table* next_table(size_t t, size_t previous_capacity) {
+        // SAFETY: 0 < t < kMaxTables.
+        std::atomic<Table*>& next = next_[t];
+        Table* table = next.load(std::memory_order_acquire);
+        if (table != nullptr) return table;
+        auto fresh = std::make_unique<Table>(4 * previous_capacity);
+        if (next.compare_exchange_strong(table, fresh.get(), std::memory_order_acq_rel,
+                                         std::memory_order_acquire)) {
+            table = fresh.get();
+            // SAFETY: t < kMaxTables; only the thread that published the table stores it.
+            tables_[t] = std::move(fresh);
+        }
+        return table;
     }
 
     static void remove_entry(Cell& cell, TxIdx tx) {
@@ -279,9 +348,11 @@ private:
     }
 
     const Task& task_;
-    std::unique_ptr<std::atomic<Cell*>[]> slots_;  // open addressing, linear probing
-    size_t mask_ = 0;                              // capacity - 1 (a power of two)
-    std::vector<ArenaVector<Cell*>> written_;      // per tx: the cells its last incarnation wrote
+    // tables_ owns every table (the first from construction); next_ publishes tables 1.. to
+    // other threads (next_[0] is unused).
+    std::unique_ptr<Table> tables_[kMaxTables];
+    std::atomic<Table*> next_[kMaxTables] = {};
+    std::vector<ArenaVector<Cell*>> written_;  // per tx: the cells its last incarnation wrote
 };
 
 }  // namespace pevm::stm

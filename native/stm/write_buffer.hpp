@@ -3,6 +3,7 @@
 // materialization of a block's writes (deltas resolved, in transaction order).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <unordered_map>
 #include <utility>
@@ -13,12 +14,14 @@
 namespace pevm::stm {
 
 /// Positions of locations in a small per-transaction list: a linear scan while the list is short
-/// (most transactions touch a handful of locations; no allocation), a hash map beyond that.
+/// (most transactions touch a handful of locations), beyond that an open-addressing table of
+/// positions that keeps its memory from one transaction to the next (no allocation per lookup,
+/// insertion or transaction).
 template <class Location, class Hash, class Eq>
 class LocationIndex {
 public:
     static constexpr uint32_t kNone = UINT32_MAX;
-    static constexpr size_t kLinear = 16;
+    static constexpr size_t kLinear = 8;
 
     /// The position of `loc` among the `count` items whose locations `key_at(i)` returns.
     template <class KeyAt>
@@ -28,26 +31,45 @@ public:
                 if (Eq{}(key_at(i), loc)) return static_cast<uint32_t>(i);
             return kNone;
         }
-        auto it = map_.find(loc);
-        return it == map_.end() ? kNone : it->second;
+        const size_t mask = slots_.size() - 1;
+        for (size_t i = Hash{}(loc)&mask;; i = (i + 1) & mask) {
+            // SAFETY: i <= mask < slots_.size() (a power of two, never full: at most half used).
+            const uint32_t pos = slots_[i];
+            if (pos == kNone || Eq{}(key_at(pos), loc)) return pos;
+        }
     }
 
     /// Records that item `pos` (the last one; there are now pos+1) has location `loc`.
     template <class KeyAt>
     void added(const Location& loc, uint32_t pos, KeyAt key_at) {
         if (pos < kLinear) return;
-        if (pos == kLinear) {  // switching to the map: index the items so far
-            for (uint32_t i = 0; i < pos; ++i) map_.emplace(key_at(i), i);
+        if (pos == kLinear || 2 * (size_t{pos} + 1) > slots_.size()) {
+            // Switching to the table, or growing it: index every item so far.
+            size_t size = slots_.empty() ? 64 : slots_.size();
+            while (size < 4 * (size_t{pos} + 1)) size *= 2;
+            slots_.assign(size, kNone);
+            for (uint32_t i = 0; i < pos; ++i) insert(key_at(i), i);
         }
-        map_.emplace(loc, pos);
+        insert(loc, pos);
+        indexed_ = true;
     }
 
     void clear() {
-        if (!map_.empty()) map_.clear();
+        if (indexed_) std::fill(slots_.begin(), slots_.end(), kNone);
+        indexed_ = false;
     }
 
 private:
-    std::unordered_map<Location, uint32_t, Hash, Eq> map_;
+    void insert(const Location& loc, uint32_t pos) {
+        const size_t mask = slots_.size() - 1;
+        size_t i = Hash{}(loc)&mask;
+        // SAFETY: i <= mask; the table is at most half full, so an empty slot exists.
+        while (slots_[i] != kNone) i = (i + 1) & mask;
+        slots_[i] = pos;
+    }
+
+    std::vector<uint32_t> slots_;  // positions, kNone when empty; size a power of two
+    bool indexed_ = false;
 };
 
 template <ExecutorTask Task>
