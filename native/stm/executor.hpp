@@ -128,7 +128,9 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
     const size_t n = task.size();
     threads = std::clamp(threads, 1u, ThreadPool::kMaxThreads);
     // Declared first, destroyed last: the memory, the read sets and the write sets live in them.
-    auto arenas = std::make_unique<BlockArena[]>(threads);
+    // The calling thread (worker 0) builds the memory's first table in its arena.
+    BlockArenas arenas(threads);
+    ArenaScope caller_arena(arenas[0]);
 
     struct alignas(64) TxState {
         // Guards `reads`, held while validating: only validators of this transaction and its

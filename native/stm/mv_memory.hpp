@@ -43,7 +43,7 @@ public:
         mutable std::mutex mutex;
         ArenaVector<Entry> entries;
     };
-    // Cells live in the workers' arenas and are never destroyed one by one.
+    // Cells and tables live in the workers' arenas and are never destroyed one by one.
     static_assert(std::is_trivially_destructible_v<Entry> &&
                   std::is_trivially_destructible_v<Location> &&
                   std::is_trivially_destructible_v<std::mutex>);
@@ -67,7 +67,7 @@ public:
             bound = std::min<size_t>(bound, task.location_capacity() + 256);
         size_t capacity = 1024;
         while (capacity < 2 * bound) capacity *= 2;
-        tables_[0] = std::make_unique<Table>(capacity);
+        first_ = make_table(capacity);
     }
 
     /// The cell of `loc`, or nullptr when no transaction has written it yet. Lock-free.
@@ -75,8 +75,7 @@ public:
         const size_t h = hash_of(loc);
         for (size_t t = 0; t < kMaxTables; ++t) {
             // SAFETY: t < kMaxTables. Acquire: pairs with the release that published the table.
-            const Table* table =
-                t == 0 ? tables_[0].get() : next_[t].load(std::memory_order_acquire);
+            const Table* table = t == 0 ? first_ : next_[t].load(std::memory_order_acquire);
             if (table == nullptr) return nullptr;
             bool window_full = true;
             const Cell* c = table->find(loc, h, window_full);
@@ -251,10 +250,8 @@ private:
     /// table whose probe window (kWindow slots from its hash) had room: two threads inserting the
     /// same location see the same window contents and agree; a window that is full stays full.
     struct Table {
-        explicit Table(size_t capacity)
-            : slots(std::make_unique<std::atomic<Cell*>[]>(capacity)), mask(capacity - 1) {}
-        std::unique_ptr<std::atomic<Cell*>[]> slots;  // value-initialized: null
-        size_t mask;                                  // capacity - 1 (a power of two)
+        std::atomic<Cell*>* slots;  // null when free; in an arena, like the table itself
+        size_t mask;                // capacity - 1 (a power of two)
 
         /// The cell of `loc` in this table; `window_full` tells whether the location may be in a
         /// later table (the whole window was taken by other locations).
@@ -315,7 +312,7 @@ private:
             cell->entries.reserve(2);
             return cell;
         };
-        Table* table = tables_[0].get();
+        Table* table = first_;
         for (size_t t = 0;;) {
             if (Cell* c = table->find_or_insert(loc, h, mine, make)) return *c;
             if (++t == kMaxTables) throw TableFull();
@@ -323,19 +320,25 @@ private:
         }
     }
 
-    /// Table `t` (> 0), created 4x the size of the one before when absent.
+    /// A table of `capacity` free slots, in the calling thread's arena.
+    static Table* make_table(size_t capacity) {
+        std::atomic<Cell*>* slots = ArenaAllocator<std::atomic<Cell*>>().allocate(capacity);
+        for (size_t i = 0; i < capacity; ++i) new (&slots[i]) std::atomic<Cell*>(nullptr);
+        return new (ArenaAllocator<Table>().allocate(1)) Table{slots, capacity - 1};
+    }
+
+    /// Table `t` (> 0), created 4x the size of the one before when absent. A thread that loses
+    /// the race to publish it leaves its own copy unused in its arena.
     Table* next_table(size_t t, size_t previous_capacity) {
         // SAFETY: 0 < t < kMaxTables.
         std::atomic<Table*>& next = next_[t];
         Table* table = next.load(std::memory_order_acquire);
         if (table != nullptr) return table;
-        auto fresh = std::make_unique<Table>(4 * previous_capacity);
-        if (next.compare_exchange_strong(table, fresh.get(), std::memory_order_acq_rel,
-                                         std::memory_order_acquire)) {
-            table = fresh.get();
-            // SAFETY: t < kMaxTables; only the thread that published the table stores it.
-            tables_[t] = std::move(fresh);
-        }
+        Table* fresh = make_table(4 * previous_capacity);
+        // Release: publishes the zeroed slots; acquire on failure: the winner's table.
+        if (next.compare_exchange_strong(table, fresh, std::memory_order_acq_rel,
+                                         std::memory_order_acquire))
+            return fresh;
         return table;
     }
 
@@ -348,11 +351,9 @@ private:
     }
 
     const Task& task_;
-    // tables_ owns every table (the first from construction); next_ publishes tables 1.. to
-    // other threads (next_[0] is unused).
-    std::unique_ptr<Table> tables_[kMaxTables];
-    std::atomic<Table*> next_[kMaxTables] = {};
-    std::vector<ArenaVector<Cell*>> written_;  // per tx: the cells its last incarnation wrote
+    Table* first_ = nullptr;                     // built by the constructor
+    std::atomic<Table*> next_[kMaxTables] = {};  // tables 1.. once created (next_[0] unused)
+    std::vector<ArenaVector<Cell*>> written_;    // per tx: the cells its last incarnation wrote
 };
 
 }  // namespace pevm::stm
