@@ -362,7 +362,11 @@ TxOutcome MvStateView::run_transition(const BlockEnv& env, const Transaction& tx
         observed_.clear();
         TxOutcome out;
         // Pool threads have default stacks: sanitizer builds need a deep one for 1024 frames.
-        run_with_deep_stack([&] { out = transition(*this, env, tx, rev, vm); });
+        // The transition's reads land in this worker's arena, whichever thread runs it.
+        run_with_deep_stack([&, arena = stm::active_arena()] {
+            stm::ArenaScope scope(arena);
+            out = transition(*this, env, tx, rev, vm);
+        });
         if (blocked_) return out;
         bool again = false;
         for (const evmc_address& addr : observed_) {

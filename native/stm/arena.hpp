@@ -146,11 +146,19 @@ namespace detail {
 inline thread_local std::pmr::memory_resource* current_arena = nullptr;
 }  // namespace detail
 
+/// The calling thread's active arena (null outside a block): a helper thread that works for a
+/// worker while the worker waits for it (a deep-stack thread) takes it over with ArenaScope.
+inline std::pmr::memory_resource* active_arena() noexcept {
+    return detail::current_arena;
+}
+
 /// Makes `arena` the calling thread's arena until the scope ends.
 class ArenaScope {
 public:
-    explicit ArenaScope(BlockArena& arena) noexcept : previous_(detail::current_arena) {
-        detail::current_arena = &arena;
+    explicit ArenaScope(BlockArena& arena) noexcept : ArenaScope(&arena) {}
+    explicit ArenaScope(std::pmr::memory_resource* arena) noexcept
+        : previous_(detail::current_arena) {
+        detail::current_arena = arena;
     }
     ~ArenaScope() { detail::current_arena = previous_; }
     ArenaScope(const ArenaScope&) = delete;
