@@ -175,7 +175,10 @@ BlockOutcome execute_block(BlockState& state, const PreState* pre, const Block& 
         rc.gas_used = static_cast<uint64_t>(r.gas_used);
         rc.cumulative_gas = out.gas_used;
         rc.logs = std::move(r.logs);
-        for (const Log& log : rc.logs) bloom_add(rc.bloom, log);
+        if (r.bloom)
+            std::memcpy(rc.bloom, r.bloom->data(), 256);
+        else
+            for (const Log& log : rc.logs) bloom_add(rc.bloom, log);
         for (int b = 0; b < 256; ++b) out.bloom[b] |= rc.bloom[b];
     }
 

@@ -198,9 +198,28 @@ public:
     using Output = TxResultOut;
 
     EthTask(BlockState& base, const Block& block, VmChoice vm, bool serialize_reads)
-        : base_(base), block_(block), vm_(vm), serialize_reads_(serialize_reads) {
+        : base_(base),
+          block_(block),
+          vm_(vm),
+          serialize_reads_(serialize_reads),
+          previous_of_sender_(block.txs.size()) {
         static std::atomic<uint64_t> tasks{0};
         id_ = tasks.fetch_add(1, std::memory_order_relaxed) + 1;
+        std::unordered_map<evmc_address, stm::TxIdx, AddressHash, AddressEq> last;
+        last.reserve(block.txs.size());
+        for (size_t i = 0; i < block.txs.size(); ++i) {
+            const auto idx = static_cast<stm::TxIdx>(i);
+            auto [it, inserted] = last.try_emplace(block.txs[i].sender, idx);
+            previous_of_sender_[i] = inserted ? idx : it->second;
+            it->second = idx;
+        }
+    }
+
+    /// A sender's transactions form a nonce chain: each reads the nonce and balance the previous
+    /// one writes, so running it earlier only wastes an execution.
+    stm::TxIdx declared_dependency(stm::TxIdx i) const {
+        // SAFETY: i < size() (the engine only asks about the block's transactions).
+        return previous_of_sender_[i];
     }
 
     size_t size() const { return block_.txs.size(); }
@@ -247,6 +266,11 @@ public:
         MvStateView sv(*this, view, tx.sender);
         out.outcome = sv.run_transition(block_.env, tx, block_.rev, vm_);
         if (sv.blocked()) return out;
+        if (!out.outcome.logs.empty()) {  // the receipt's bloom, here rather than in block order
+            auto& bloom = out.outcome.bloom.emplace();
+            bloom.fill(0);
+            for (const Log& log : out.outcome.logs) bloom_add(bloom.data(), log);
+        }
         for (AccountChange& ch : out.outcome.changes) {
             const Val old = sv.meta(ch.address);
             if (sv.blocked()) return out;
@@ -344,6 +368,7 @@ private:
     VmChoice vm_;
     bool serialize_reads_;
     uint64_t id_ = 0;  // unique per task (never 0): tags base_account's cache
+    std::vector<stm::TxIdx> previous_of_sender_;  // the sender's previous tx, else the tx itself
     mutable std::mutex base_mutex_;
     // Codes deployed during the block (by any incarnation), kept for the block's lifetime.
     mutable std::unordered_map<evmc_bytes32, std::unique_ptr<const std::vector<uint8_t>>,

@@ -4,6 +4,7 @@
 // returns its writes as a change set; nothing is applied to the view.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -67,6 +68,9 @@ struct TxOutcome {
     std::vector<Log> logs;
     std::vector<AccountChange> changes;
     uint64_t execution_ns = 0;  // the VM execution proper
+    /// The logs' bloom, when the executor already computed it (Block-STM does, on its workers);
+    /// the block executor computes it otherwise.
+    std::optional<std::array<uint8_t, 256>> bloom;
 };
 
 struct TransitionOptions {

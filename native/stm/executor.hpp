@@ -156,6 +156,15 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
         detail::WorkerMetrics& m = worker_metrics[id];
 
         auto try_execute = [&](SchedulerTask t) -> SchedulerTask {
+            if constexpr (requires { task.declared_dependency(TxIdx{}); }) {
+                // A dependency the task knows before running (a sender's previous transaction):
+                // wait for it instead of running on values it is about to change.
+                const TxIdx d = task.declared_dependency(t.tx);
+                if (d < t.tx && scheduler.add_dependency(t.tx, d)) {
+                    ++m.estimate_waits;
+                    return {};
+                }
+            }
             for (;;) {
                 view.begin(t.tx);
                 const auto t0 = Clock::now();

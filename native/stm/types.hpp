@@ -108,6 +108,9 @@ struct SchedulerTask {
 //   using Output = ...;        // per-transaction result besides the writes (receipt, digest, ...)
 //   size_t size() const;                                   // number of transactions
 //   size_t location_capacity() const;  // optional: a bound on the distinct locations written
+//   TxIdx declared_dependency(TxIdx) const;  // optional: an earlier transaction this one is
+//                                            // known to depend on (>= its own index: none);
+//                                            // it is not started before that one has executed
 //   Value storage_read(const Location&) const;             // pre-block state, thread-safe
 //   Value apply_delta(const Value& base, const Delta&) const;
 //   Output execute(TxIdx, TxView<Location, Value>&) const; // thread-safe, deterministic in reads
@@ -135,7 +138,7 @@ struct BlockMetrics {
     uint64_t reexecutions = 0;       // executions beyond the first of each transaction
     uint64_t validations = 0;        // read-set validations performed
     uint64_t validation_aborts = 0;  // validations that failed and aborted an incarnation
-    uint64_t estimate_waits = 0;     // suspensions on an ESTIMATE (dependency registered)
+    uint64_t estimate_waits = 0;     // suspensions on an ESTIMATE or a declared dependency
     uint64_t execution_ns = 0;
     uint64_t validation_ns = 0;
     uint64_t commit_ns = 0;
