@@ -167,7 +167,7 @@ BlockOutcome execute_block(BlockState& state, const PreState* pre, const Block& 
         if (r.invalid)
             return fail(BlockFailure::Kind::InvalidTransaction, r.invalid->first,
                         "transaction " + std::to_string(i) + ": " + r.invalid->second, index);
-        state.apply(r.changes);
+        if (!r.applied) state.apply(r.changes);
         out.gas_used += static_cast<uint64_t>(r.gas_used);
         Receipt& rc = out.receipts.emplace_back();
         rc.type = tx.type;

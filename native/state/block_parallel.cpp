@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <unordered_map>
 
 #include "crypto/keccak.hpp"
@@ -197,8 +198,12 @@ public:
     using Value = Val;
     using Output = TxResultOut;
 
-    EthTask(BlockState& base, const Block& block, VmChoice vm, bool serialize_reads)
+    /// Workers read `base` (the state before the transactions, unchanged during the run); the
+    /// rolling commit applies the final change sets to `target` in block order.
+    EthTask(BlockState& base, BlockState& target, const Block& block, VmChoice vm,
+            bool serialize_reads)
         : base_(base),
+          target_(target),
           block_(block),
           vm_(vm),
           serialize_reads_(serialize_reads),
@@ -213,6 +218,14 @@ public:
             previous_of_sender_[i] = inserted ? idx : it->second;
             it->second = idx;
         }
+    }
+
+    /// Rolling commit: transaction i's final change set, applied while later ones still run.
+    void commit(stm::TxIdx, TxResultOut& out) const {
+        std::unique_lock<std::mutex> lock;
+        if (serialize_reads_) lock = std::unique_lock(base_mutex_);  // the strict pre-state
+        target_.apply(out.outcome.changes);
+        out.outcome.applied = true;
     }
 
     /// A sender's transactions form a nonce chain: each reads the nonce and balance the previous
@@ -364,6 +377,7 @@ private:
     // (serialize_reads_). Codes and block hashes are always read under the mutex (rare reads,
     // and the code table also holds the block's new codes).
     BlockState& base_;
+    BlockState& target_;
     const Block& block_;
     VmChoice vm_;
     bool serialize_reads_;
@@ -449,35 +463,39 @@ BlockOutcome execute_block_parallel(BlockState& state, PreState* pre, const Bloc
     ParallelStats local;
     ParallelStats& st = stats != nullptr ? *stats : local;
     st = ParallelStats{};
-    const TxBatch batch = [&](BlockState& base) -> std::vector<TxOutcome> {
+    const TxBatch batch = [&](BlockState& state) -> std::vector<TxOutcome> {
         const bool missing_before = pre != nullptr && pre->missing().has_value();
-        EthTask task(base, block, vm, pre == nullptr || pre->strict());
+        // The workers read a copy of the state before the transactions (a handful of accounts
+        // the system calls wrote over the pre-state); `state` receives the rolling commit.
+        BlockState before(state);
+        EthTask task(before, state, block, vm, pre == nullptr || pre->strict());
+        auto fall_back = [&](std::string why) {
+            state.restore(before);
+            st.fallback = std::move(why);
+            return std::vector<TxOutcome>{};
+        };
         stm::BlockOutput<EthTask> run;
         try {
             run = stm::execute_block_parallel(task, threads, {.materialize = false});
         } catch (const stm::MultiVersionMemory<EthTask>::TableFull&) {
-            st.fallback = "more written locations than the multi-version table holds";
-            return {};
+            return fall_back("more written locations than the multi-version table holds");
         }
         st.metrics = std::move(run.metrics);
         if (pre != nullptr && !missing_before && pre->missing()) {
             // Maybe only a doomed incarnation read it: let the oracle decide.
             pre->clear_missing();
-            st.fallback = "missing pre-state";
-            return {};
+            return fall_back("missing pre-state");
         }
+        if (st.metrics.commit_mismatch) return fall_back("rolling commit saw a non-final result");
         std::vector<TxOutcome> outcomes;
         outcomes.reserve(run.txs.size());
         for (auto& tx : run.txs) {
-            if (tx.output.inexact) {
-                st.fallback = "storage emptiness of a nonce-0 account";
-                return {};
-            }
+            if (tx.output.inexact) return fall_back("storage emptiness of a nonce-0 account");
             outcomes.push_back(std::move(tx.output.outcome));
         }
         st.parallel = !outcomes.empty();
         if (std::getenv("PEVM_PEXEC_CHECK") != nullptr)
-            check_against_sequential(base, block, vm, outcomes);
+            check_against_sequential(before, block, vm, outcomes);
         return outcomes;
     };
     return execute_block(state, pre, block, vm, &batch);

@@ -97,6 +97,11 @@ public:
 
     /// Every account whose end state differs from the pre-state, sorted by address.
     std::vector<AccountDiff> diff();
+    /// Makes this state equal to `from` (a copy of it taken earlier, over the same base).
+    void restore(const BlockState& from) {
+        accounts_ = from.accounts_;
+        codes_ = from.codes_;
+    }
 
 private:
     struct Entry {

@@ -71,6 +71,8 @@ struct TxOutcome {
     /// The logs' bloom, when the executor already computed it (Block-STM does, on its workers);
     /// the block executor computes it otherwise.
     std::optional<std::array<uint8_t, 256>> bloom;
+    /// `changes` are already in the block's state (a TxBatch applied them in block order).
+    bool applied = false;
 };
 
 struct TransitionOptions {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -133,20 +134,68 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
     ArenaScope caller_arena(arenas[0]);
 
     struct alignas(64) TxState {
-        // Guards `reads`, held while validating: only validators of this transaction and its
-        // next incarnation's store wait on it. Nested outside the cells' mutexes, never inside.
+        // Guards everything below but `writes`; held while validating: only validators of this
+        // transaction, its next incarnation's store and the committer wait on it. Nested outside
+        // the cells' mutexes, never inside.
         std::mutex mutex;
         ReadSet reads;  // the last incarnation's read set
         bool executed = false;
-        // Written only by the thread executing the transaction (ordered by the scheduler's
-        // status transitions), read after the block is done.
+        Incarnation incarnation = 0;  // of `reads` and `output`
         typename Task::Output output{};
+        // Rolling commit (see try_commit): the write sequence number of the last incarnation's
+        // record or abort, and the write sequence seen when its last successful validation began.
+        uint64_t last_write = 0;
+        uint64_t validated_at = 0;
+        bool validated = false;  // `validated_at` is for `incarnation`
+        bool committed = false;
+        // Written only by the thread executing the transaction, read after the block is done.
         ArenaVector<WriteOp<typename Task::Location, typename Task::Value>> writes;
     };
     auto states = std::make_unique<TxState[]>(n);
     Memory memory(task, n);
     Scheduler scheduler(n);
     std::vector<detail::WorkerMetrics> worker_metrics(threads);
+
+    // ROLLING COMMIT. A task with a commit(TxIdx, Output&) hook gets each transaction's final
+    // output, in block order, while later transactions still run, instead of all at the end.
+    // Transaction k is final when every lower one is committed (final, so it never writes
+    // again) and k's current incarnation passed a validation that began after the last write of
+    // every lower transaction: its reads are then exactly the final ones, so nothing can abort
+    // it. Writes (records and aborts) are numbered by `write_seq`; a validation notes the count
+    // when it begins. Whatever is not committed during the run is committed at the end, when
+    // everything is final; the incarnation each commit saw is checked against the final one.
+    constexpr bool kRolling = requires(typename Task::Output & o) {
+        task.commit(TxIdx{}, o);
+    };
+    std::atomic<uint64_t> write_seq{0};
+    std::mutex commit_mutex;  // held by the one thread committing; guards the two below
+    size_t commit_idx = 0;
+    uint64_t lower_last_write = 0;  // the highest last_write of the committed transactions
+    std::vector<Incarnation> committed_incarnation(kRolling ? n : 0);
+    auto try_commit = [&](bool final_pass) {
+        if constexpr (kRolling) {
+            std::unique_lock lock(commit_mutex, std::defer_lock);
+            if (final_pass)
+                lock.lock();
+            else if (!lock.try_lock())
+                return;  // someone else is committing: it will pick up what is ready
+            while (commit_idx < n) {
+                // SAFETY: commit_idx < n.
+                TxState& s = states[commit_idx];
+                std::lock_guard tx_lock(s.mutex);
+                if (!final_pass &&
+                    !(s.executed && s.validated && s.validated_at >= lower_last_write &&
+                      s.validated_at >= s.last_write))
+                    return;
+                task.commit(static_cast<TxIdx>(commit_idx), s.output);
+                s.committed = true;
+                // SAFETY: commit_idx < n == committed_incarnation.size().
+                committed_incarnation[commit_idx] = s.incarnation;
+                lower_last_write = std::max(lower_last_write, s.last_write);
+                ++commit_idx;
+            }
+        }
+    };
 
     auto worker = [&](unsigned id) {
         // SAFETY: id < threads, the size of arenas.
@@ -179,15 +228,21 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
                     continue;  // the blocker finished meanwhile: run again at once
                 }
                 const bool wrote_new = memory.record(Version{t.tx, t.incarnation}, view.writes());
+                // Numbered after the record: a validation that reads the count afterwards sees
+                // these writes (seq_cst: one total order with the validations' loads).
+                const uint64_t written = write_seq.fetch_add(1, std::memory_order_seq_cst) + 1;
                 // SAFETY: t.tx < n (the scheduler only hands out block indices).
                 TxState& s = states[t.tx];
-                s.output = std::move(output);
                 s.writes = view.copy_writes();
                 ReadSet reads = view.copy_reads();
                 {
                     std::lock_guard lock(s.mutex);
-                    s.reads.swap(reads);  // the previous set is freed after unlocking
+                    s.reads.swap(reads);  // the old set stays in its arena
+                    s.output = std::move(output);
+                    s.incarnation = t.incarnation;
                     s.executed = true;
+                    s.validated = false;
+                    s.last_write = written;
                 }
                 return scheduler.finish_execution(t.tx, t.incarnation, wrote_new);
             }
@@ -196,19 +251,31 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
         auto validate = [&](SchedulerTask t) -> SchedulerTask {
             const auto t0 = Clock::now();
             bool valid;
+            // SAFETY: t.tx < n.
+            TxState& s = states[t.tx];
             {
-                // SAFETY: t.tx < n.
-                TxState& s = states[t.tx];
+                // Before reading anything: every write numbered up to here is visible below.
+                const uint64_t seen = write_seq.load(std::memory_order_seq_cst);
                 std::lock_guard lock(s.mutex);
                 valid = s.executed && memory.validate(t.tx, s.reads);
+                if (valid && s.incarnation == t.incarnation &&
+                    (!s.validated || s.validated_at < seen)) {
+                    s.validated = true;
+                    s.validated_at = seen;
+                }
             }
             ++m.validations;
             const bool aborted = !valid && scheduler.try_validation_abort(t.tx, t.incarnation);
             if (aborted) {
                 ++m.validation_aborts;
                 memory.convert_writes_to_estimates(t.tx);
+                const uint64_t written = write_seq.fetch_add(1, std::memory_order_seq_cst) + 1;
+                std::lock_guard lock(s.mutex);
+                s.validated = false;
+                s.last_write = written;
             }
             m.validation_ns += detail::elapsed_ns(t0);
+            if (valid) try_commit(false);
             return scheduler.finish_validation(t.tx, aborted);
         };
 
@@ -238,6 +305,14 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
     BlockOutput<Task> out;
     BlockMetrics& metrics = out.metrics;
     metrics.threads = threads;
+    if constexpr (kRolling) {
+        metrics.committed_during_run = commit_idx;
+        try_commit(true);  // everything is final now
+        for (size_t i = 0; i < n; ++i) {
+            // SAFETY: i < n == committed_incarnation.size().
+            if (committed_incarnation[i] != states[i].incarnation) metrics.commit_mismatch = true;
+        }
+    }
     for (const auto& m : worker_metrics) {
         metrics.executions += m.executions;
         metrics.validations += m.validations;

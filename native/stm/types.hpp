@@ -108,6 +108,8 @@ struct SchedulerTask {
 //   using Output = ...;        // per-transaction result besides the writes (receipt, digest, ...)
 //   size_t size() const;                                   // number of transactions
 //   size_t location_capacity() const;  // optional: a bound on the distinct locations written
+//   void commit(TxIdx, Output&) const;  // optional: each final output, in block order, while
+//                                       // later transactions may still run (rolling commit)
 //   TxIdx declared_dependency(TxIdx) const;  // optional: an earlier transaction this one is
 //                                            // known to depend on (>= its own index: none);
 //                                            // it is not started before that one has executed
@@ -143,6 +145,11 @@ struct BlockMetrics {
     uint64_t validation_ns = 0;
     uint64_t commit_ns = 0;
     uint64_t total_ns = 0;
+    /// Rolling commit (a task with a commit hook): transactions committed while the block was
+    /// still running, and whether a commit saw an incarnation other than the final one (a bug
+    /// guard: the caller must then not use what was committed).
+    uint64_t committed_during_run = 0;
+    bool commit_mismatch = false;
     /// For each transaction, the earlier transactions whose writes its final incarnation read
     /// (sorted, unique): the dependency graph actually observed.
     std::vector<std::vector<TxIdx>> dependencies;
