@@ -31,7 +31,7 @@ export interface NativeBinding {
     calls: number,
   ): { wallNs: number; cpuNs: number };
   /** One whole block, off the event loop: an encoded request in, an encoded result out (lib/block/wire.ts). */
-  executeBlock(request: Uint8Array, threads?: number): Promise<Uint8Array>;
+  executeBlock(request: Uint8Array, threads?: number, adaptive?: boolean): Promise<Uint8Array>;
 }
 
 /** The package root: the folder holding package.json, from dist/cjs or from lib/. */

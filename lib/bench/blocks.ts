@@ -61,56 +61,72 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-async function timed(
-  c: BlockBenchCase,
-  runs: number,
-  policy: "sequential" | "parallel",
-  threads: number,
-): Promise<{ ms: number; results: BlockResult[] }> {
-  const times: number[] = [];
-  const results: BlockResult[] = [];
-  await executeBlock(c.block, c.context, { policy, threads }); // warm-up: caches, pool threads
-  for (let i = 0; i < runs; i++) {
-    const r = await executeBlock(c.block, c.context, { policy, threads });
-    times.push(r.timings.executeMs);
-    results.push(r);
-  }
-  return { ms: median(times), results };
-}
+type ParallelPolicy = "parallel" | "auto";
 
-/** Runs each case sequentially and at each thread count; `progress` is told of each row. */
+/**
+ * Runs each case sequentially and with `policy` at each thread count; `progress` is told of each
+ * row. The runs alternate (sequential, then each thread count, `runs` times over, after one
+ * warm-up round), so that a machine whose speed drifts affects both sides of a ratio alike.
+ */
 export async function benchBlocks(
   cases: BlockBenchCase[],
   threads: number[],
   runs: number,
   progress: (row: BlockBenchRow) => void = () => {},
+  policy: ParallelPolicy = "parallel",
 ): Promise<BlockBenchRow[]> {
   const rows: BlockBenchRow[] = [];
   for (const c of cases) {
-    const seq = await timed(c, runs, "sequential", 1);
-    const oracle = seq.results[0]!;
-    for (const t of threads) {
-      const par = await timed(c, runs, "parallel", t);
+    const seqTimes: number[] = [];
+    const seqResults: BlockResult[] = [];
+    const parTimes = threads.map((): number[] => []);
+    const parResults = threads.map((): BlockResult[] => []);
+    for (let round = -1; round < runs; round++) {
+      const s = await executeBlock(c.block, c.context, { policy: "sequential" });
+      if (round >= 0) {
+        seqTimes.push(s.timings.executeMs);
+        seqResults.push(s);
+      }
+      for (let i = 0; i < threads.length; i++) {
+        const p = await executeBlock(c.block, c.context, { policy, threads: threads[i]! });
+        if (round < 0) continue; // warm-up: caches, pool threads
+        parTimes[i]!.push(p.timings.executeMs);
+        parResults[i]!.push(p);
+      }
+    }
+    const oracle = seqResults[0]!;
+    const seqMs = median(seqTimes);
+    for (let i = 0; i < threads.length; i++) {
+      const t = threads[i]!;
+      const par = parResults[i]!;
+      const parMs = median(parTimes[i]!);
       let difference: string | undefined;
-      for (const r of [...seq.results.slice(1), ...par.results]) {
+      for (const r of [...seqResults.slice(1), ...par]) {
         difference = firstDifference(oracle, r);
         if (difference) break;
       }
-      const stm = par.results[0]!.stm;
+      const stm = par[0]!.stm;
       const row: BlockBenchRow = {
         workload: c.workload,
         threads: t,
         txs: c.block.transactions.length,
         gas: oracle.gasUsed.toString(),
-        sequentialMs: seq.ms,
-        parallelMs: par.ms,
-        speedup: par.ms > 0 ? seq.ms / par.ms : 0,
+        sequentialMs: seqMs,
+        parallelMs: parMs,
+        speedup: parMs > 0 ? seqMs / parMs : 0,
         identical: difference === undefined,
         ...(difference !== undefined ? { difference } : {}),
-        reexecutions: median(par.results.map((r) => r.stm?.reexecutions ?? 0)),
-        validationAborts: median(par.results.map((r) => r.stm?.validationAborts ?? 0)),
-        estimateWaits: median(par.results.map((r) => r.stm?.estimateWaits ?? 0)),
-        fallback: stm === undefined ? "no Block-STM metrics" : stm.parallel ? "" : stm.fallback,
+        reexecutions: median(par.map((r) => r.stm?.reexecutions ?? 0)),
+        validationAborts: median(par.map((r) => r.stm?.validationAborts ?? 0)),
+        estimateWaits: median(par.map((r) => r.stm?.estimateWaits ?? 0)),
+        fallback:
+          stm === undefined
+            ? policy === "auto"
+              ? "auto: sequential"
+              : "no Block-STM metrics"
+            : stm.parallel && stm.fallback === ""
+              ? ""
+              : stm.fallback,
       };
       rows.push(row);
       progress(row);

@@ -14,7 +14,7 @@ import {
   MissingStateError,
 } from "../errors";
 import { forkRevision } from "../fork";
-import { blockThreads } from "./policy";
+import { blockSchedule } from "./policy";
 import { type BlockStmMetrics, splitStmMetrics } from "./stm-metrics";
 import type { Block, BlockContext, BlockResult, ExecuteBlockOptions } from "./types";
 import { decodeBlockResult, encodeBlockRequest } from "./wire";
@@ -56,8 +56,8 @@ export async function executeBlock(
   const t0 = nowMs();
   const request = encodeBlockRequest(block, context, options, requestScratch);
   const t1 = nowMs();
-  const threads = blockThreads(block, options);
-  let raw = await awaitNative(callNative(() => native().executeBlock(request, threads)));
+  const { threads, adaptive } = blockSchedule(block, options);
+  let raw = await awaitNative(callNative(() => native().executeBlock(request, threads, adaptive)));
   const t2 = nowMs();
   let stm: BlockStmMetrics | undefined;
   if (threads > 0) ({ result: raw, metrics: stm } = splitStmMetrics(raw));

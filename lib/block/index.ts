@@ -17,5 +17,13 @@ export { trieRoot, orderedTrieRoot, EMPTY_TRIE_ROOT } from "./trie";
 export { verifyBlock, type Verification } from "./verify";
 export { firstDifference } from "./compare";
 export type * from "./types";
-export { blockThreads, defaultThreads, AUTO_MIN_TXS, AUTO_MIN_GAS } from "./policy";
+export {
+  blockThreads,
+  blockSchedule,
+  defaultThreads,
+  AUTO_MIN_TXS,
+  AUTO_MIN_GAS,
+  AUTO_MIN_GAS_PER_TX,
+} from "./policy";
+export type { BlockSchedule } from "./policy";
 export type { BlockStmMetrics } from "./stm-metrics";

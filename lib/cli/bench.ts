@@ -246,11 +246,13 @@ const precompilesBench: BenchSubcommand = {
 
 const blocksUsage = [
   "parallel-evm bench blocks [--fixture DIR [--min-gas G] [--block N]] [--synthetic NAME|all] [--txs N]",
-  "                          [--threads 1,2,4,...] [--runs N] [--json]",
+  "                          [--threads 1,2,4,...] [--runs N] [--policy parallel|auto] [--json]",
   "  Each block sequentially and with Block-STM at each thread count, in one run, median of",
-  "  --runs (default 5), native execution time only; every parallel result is compared with the",
-  `  sequential one. Synthetic workloads: ${workloadNames.join(", ")} (default: all, unless`,
-  "  --fixture is given). Default threads: 2 and the number of cores.",
+  "  --runs (default 5) alternating runs, native execution time only; every parallel result is",
+  "  compared with the sequential one. --policy auto measures what executeBlock's auto policy",
+  "  does instead of forcing Block-STM. Synthetic workloads:",
+  `  ${workloadNames.join(", ")} (default: all, unless --fixture is given).`,
+  "  Default threads: 2 and the number of cores.",
 ].join("\n");
 
 function positiveInt(value: string, what: string): number {
@@ -274,11 +276,15 @@ const blocksBench: BenchSubcommand = {
         txs: { type: "string" },
         threads: { type: "string" },
         runs: { type: "string" },
+        policy: { type: "string", default: "parallel" },
         json: { type: "boolean", default: false },
       },
     });
     const v = parsed.values;
     const runs = v.runs === undefined ? 5 : positiveInt(v.runs, "--runs");
+    const policy = v.policy;
+    if (policy !== "parallel" && policy !== "auto")
+      throw new UsageError(`--policy must be parallel or auto, not ${policy}`);
     const cores = os.availableParallelism();
     const threads =
       v.threads === undefined
@@ -308,13 +314,19 @@ const blocksBench: BenchSubcommand = {
     if (!v.json) {
       process.stdout.write(
         `machine: ${machine.cpu}, ${machine.cores} cores; node ${machine.node}; commit ${machine.commit}\n` +
-          `native execution time, median of ${runs} runs; threads ${threads.join(", ")}\n\n`,
+          `native execution time, median of ${runs} alternating runs; policy ${policy}; threads ${threads.join(", ")}\n\n`,
       );
     }
-    const rows = await benchBlocks(cases, threads, runs, (row) => {
-      if (!v.json)
-        process.stderr.write(`  ${row.workload} at ${row.threads} threads: ${row.speedup.toFixed(2)}x\n`);
-    });
+    const rows = await benchBlocks(
+      cases,
+      threads,
+      runs,
+      (row) => {
+        if (!v.json)
+          process.stderr.write(`  ${row.workload} at ${row.threads} threads: ${row.speedup.toFixed(2)}x\n`);
+      },
+      policy,
+    );
     const allIdentical = rows.every((r) => r.identical);
     if (v.json) {
       process.stdout.write(JSON.stringify({ machine, runs, results: rows }, null, 2) + "\n");

@@ -1,6 +1,8 @@
-// executeBlock(request: Uint8Array) -> Promise<Uint8Array>: one whole block per call, decoded,
-// executed sequentially and encoded on a worker thread (Napi::AsyncWorker), never touching
-// JavaScript there. The encodings are in block_request.cpp; lib/block/wire.ts is the other side.
+// executeBlock(request: Uint8Array, threads?: number, adaptive?: boolean) -> Promise<Uint8Array>:
+// one whole block per call, decoded, executed (sequentially, or with Block-STM on `threads`
+// threads, adaptively when asked) and encoded on a worker thread (Napi::AsyncWorker), never
+// touching JavaScript there. The encodings are in block_request.cpp; lib/block/wire.ts is the other
+// side.
 #include <string>
 #include <vector>
 
@@ -14,7 +16,7 @@ namespace pevm::addon {
 namespace {
 
 // Decodes, recovers senders, executes and encodes; throws CodedError on a malformed request.
-std::vector<uint8_t> run_block(std::span<const uint8_t> request, unsigned threads) {
+std::vector<uint8_t> run_block(std::span<const uint8_t> request, unsigned threads, bool adaptive) {
     BlockRequest req = decode_block_request(request);
     uint64_t recovery_ns = 0;
     state::ParallelStats stats;
@@ -26,7 +28,7 @@ std::vector<uint8_t> run_block(std::span<const uint8_t> request, unsigned thread
         // threads > 0: the transactions on Block-STM (block_parallel.hpp), else sequentially.
         const state::BlockOutcome out =
             threads > 0 ? state::execute_block_parallel(st, req.pre.get(), req.block, req.vm,
-                                                        threads, &stats)
+                                                        threads, &stats, adaptive)
                         : state::execute_block(st, req.pre.get(), req.block, req.vm);
         result = encode_block_outcome(req, out, recovery_ns);
     }
@@ -36,17 +38,18 @@ std::vector<uint8_t> run_block(std::span<const uint8_t> request, unsigned thread
 
 class BlockWorker final : public Napi::AsyncWorker {
 public:
-    BlockWorker(Napi::Env env, std::vector<uint8_t> request, unsigned threads)
+    BlockWorker(Napi::Env env, std::vector<uint8_t> request, unsigned threads, bool adaptive)
         : Napi::AsyncWorker(env),
           request_(std::move(request)),
           threads_(threads),
+          adaptive_(adaptive),
           deferred_(Napi::Promise::Deferred::New(env)) {}
 
     Napi::Promise promise() { return deferred_.Promise(); }
 
     void Execute() override {
         try {
-            result_ = run_block(request_, threads_);
+            result_ = run_block(request_, threads_, adaptive_);
         } catch (const CodedError& e) {
             error_code_ = e.code();
             error_message_ = e.what();
@@ -73,6 +76,7 @@ public:
 private:
     std::vector<uint8_t> request_;  // a copy: JavaScript may reuse its buffer meanwhile
     unsigned threads_;
+    bool adaptive_;
     std::vector<uint8_t> result_;
     const char* error_code_ = nullptr;
     std::string error_message_;
@@ -84,8 +88,10 @@ Napi::Value executeBlock(const Napi::CallbackInfo& info) {
     // The optional second argument: Block-STM threads (0 or absent: sequential).
     const unsigned threads =
         info.Length() > 1 && info[1].IsNumber() ? info[1].As<Napi::Number>().Uint32Value() : 0;
-    auto* worker =
-        new BlockWorker(info.Env(), std::vector<uint8_t>(request.begin(), request.end()), threads);
+    // The optional third: stop Block-STM once conflicts dominate (the `auto` policy).
+    const bool adaptive = info.Length() > 2 && info[2].IsBoolean() && info[2].As<Napi::Boolean>();
+    auto* worker = new BlockWorker(info.Env(), std::vector<uint8_t>(request.begin(), request.end()),
+                                   threads, adaptive);
     auto promise = worker->promise();
     worker->Queue();  // the worker deletes itself after OnOK/OnError
     return promise;

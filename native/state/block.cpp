@@ -162,7 +162,7 @@ BlockOutcome execute_block(BlockState& state, const PreState* pre, const Block& 
             out.blob_gas_used += blob_gas;
         }
         TxOutcome r =
-            batched.empty() ? transition(state, block.env, tx, rev, vm) : std::move(batched[i]);
+            i < batched.size() ? std::move(batched[i]) : transition(state, block.env, tx, rev, vm);
         if (missing()) return missing_failure();
         if (r.invalid)
             return fail(BlockFailure::Kind::InvalidTransaction, r.invalid->first,

@@ -94,8 +94,9 @@ void bloom_add(uint8_t bloom[256], const Log& log) noexcept;
 /// Computes every transaction's outcome at once on the state after the pre-transaction system
 /// changes (Block-STM: block_parallel.hpp). Outcome i must be what `transition` returns for tx i
 /// on the state after transactions 0..i-1; the batch may already have applied it to the state
-/// (TxOutcome::applied, in block order). An empty result means "run them one by one", and the
-/// state must then be as the batch found it.
+/// (TxOutcome::applied, in block order). A shorter result covers a prefix of the block: the
+/// rest runs one by one on the state the batch left (which, for an empty result, must be as the
+/// batch found it).
 using TxBatch = std::function<std::vector<TxOutcome>(BlockState&)>;
 
 /// Executes `block` on `state` (its BlockState must wrap the block's pre-state). Spans in the

@@ -69,6 +69,10 @@ struct TxResultOut {
 
 using View = stm::TxView<Loc, Val>;
 
+// Adaptive scheduling: the share of conflicted executions beyond which Block-STM stops and the
+// block continues sequentially (see bench/README.md, "The auto policy").
+constexpr double kBailOutRatio = 0.5;
+
 class EthTask;
 
 // The StateView the transition reads through: every read goes through the engine's view.
@@ -210,15 +214,20 @@ public:
           previous_of_sender_(block.txs.size()) {
         static std::atomic<uint64_t> tasks{0};
         id_ = tasks.fetch_add(1, std::memory_order_relaxed) + 1;
-        std::unordered_map<evmc_address, stm::TxIdx, AddressHash, AddressEq> last;
+        std::unordered_map<evmc_address, std::pair<stm::TxIdx, size_t>, AddressHash, AddressEq>
+            last;  // sender -> (its latest transaction so far, how many it sent so far)
         last.reserve(block.txs.size());
         for (size_t i = 0; i < block.txs.size(); ++i) {
             const auto idx = static_cast<stm::TxIdx>(i);
-            auto [it, inserted] = last.try_emplace(block.txs[i].sender, idx);
-            previous_of_sender_[i] = inserted ? idx : it->second;
-            it->second = idx;
+            auto [it, inserted] = last.try_emplace(block.txs[i].sender, idx, 0);
+            previous_of_sender_[i] = inserted ? idx : it->second.first;
+            it->second.first = idx;
+            longest_chain_ = std::max(longest_chain_, ++it->second.second);
         }
     }
+
+    /// The most transactions one sender has in the block: they run one after the other.
+    size_t longest_chain() const { return longest_chain_; }
 
     /// Rolling commit: transaction i's final change set, applied while later ones still run.
     void commit(stm::TxIdx, TxResultOut& out) const {
@@ -383,6 +392,7 @@ private:
     bool serialize_reads_;
     uint64_t id_ = 0;  // unique per task (never 0): tags base_account's cache
     std::vector<stm::TxIdx> previous_of_sender_;  // the sender's previous tx, else the tx itself
+    size_t longest_chain_ = 0;
     mutable std::mutex base_mutex_;
     // Codes deployed during the block (by any incarnation), kept for the block's lifetime.
     mutable std::unordered_map<evmc_bytes32, std::unique_ptr<const std::vector<uint8_t>>,
@@ -459,7 +469,8 @@ void check_against_sequential(BlockState& base, const Block& block, VmChoice vm,
 }  // namespace
 
 BlockOutcome execute_block_parallel(BlockState& state, PreState* pre, const Block& block,
-                                    VmChoice vm, unsigned threads, ParallelStats* stats) {
+                                    VmChoice vm, unsigned threads, ParallelStats* stats,
+                                    bool adaptive) {
     ParallelStats local;
     ParallelStats& st = stats != nullptr ? *stats : local;
     st = ParallelStats{};
@@ -474,9 +485,17 @@ BlockOutcome execute_block_parallel(BlockState& state, PreState* pre, const Bloc
             st.fallback = std::move(why);
             return std::vector<TxOutcome>{};
         };
+        if (adaptive && 2 * task.longest_chain() > task.size()) {
+            // Most of the block is one sender's nonce chain: Block-STM cannot win here.
+            st.fallback = "one sender has " + std::to_string(task.longest_chain()) + " of the " +
+                          std::to_string(task.size()) + " transactions";
+            return {};
+        }
         stm::BlockOutput<EthTask> run;
         try {
-            run = stm::execute_block_parallel(task, threads, {.materialize = false});
+            run = stm::execute_block_parallel(
+                task, threads,
+                {.materialize = false, .bail_out_ratio = adaptive ? kBailOutRatio : 0.0});
         } catch (const stm::MultiVersionMemory<EthTask>::TableFull&) {
             return fall_back("more written locations than the multi-version table holds");
         }
@@ -487,12 +506,19 @@ BlockOutcome execute_block_parallel(BlockState& state, PreState* pre, const Bloc
             return fall_back("missing pre-state");
         }
         if (st.metrics.commit_mismatch) return fall_back("rolling commit saw a non-final result");
+        // All of them, or after an adaptive bail-out the committed prefix (the oracle runs the
+        // rest one by one on the state that prefix left).
+        const size_t final_txs =
+            st.metrics.bailed_out ? static_cast<size_t>(st.metrics.committed) : run.txs.size();
         std::vector<TxOutcome> outcomes;
-        outcomes.reserve(run.txs.size());
-        for (auto& tx : run.txs) {
-            if (tx.output.inexact) return fall_back("storage emptiness of a nonce-0 account");
-            outcomes.push_back(std::move(tx.output.outcome));
+        outcomes.reserve(final_txs);
+        for (size_t i = 0; i < final_txs; ++i) {
+            TxResultOut& tx = run.txs[i].output;
+            if (tx.inexact) return fall_back("storage emptiness of a nonce-0 account");
+            outcomes.push_back(std::move(tx.outcome));
         }
+        if (st.metrics.bailed_out)
+            st.fallback = "conflicts: sequential from transaction " + std::to_string(final_txs);
         st.parallel = !outcomes.empty();
         if (std::getenv("PEVM_PEXEC_CHECK") != nullptr)
             check_against_sequential(before, block, vm, outcomes);

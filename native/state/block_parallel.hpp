@@ -39,7 +39,10 @@ struct ParallelStats {
 };
 
 /// Executes `block` like execute_block, the transactions on `threads` threads with Block-STM.
+/// With `adaptive`, Block-STM stops once conflicts dominate and the rest of the block runs
+/// sequentially from the transactions it had committed (ParallelStats::fallback says where).
 BlockOutcome execute_block_parallel(BlockState& state, PreState* pre, const Block& block,
-                                    VmChoice vm, unsigned threads, ParallelStats* stats = nullptr);
+                                    VmChoice vm, unsigned threads, ParallelStats* stats = nullptr,
+                                    bool adaptive = false);
 
 }  // namespace pevm::state

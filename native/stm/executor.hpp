@@ -114,6 +114,11 @@ struct ParallelOptions {
     /// A caller that applies the transactions' own change sets in order (resolving deltas on the
     /// way) skips it.
     bool materialize = true;
+    /// Adaptive scheduling, for a task with a rolling commit: once at least
+    /// max(64, transactions / 32) executions ran and more than this share of them ended in a
+    /// conflict (a validation abort or a suspension on a dependency), stop: the caller continues
+    /// the block sequentially from the committed prefix (BlockMetrics::bailed_out). 0: never.
+    double bail_out_ratio = 0;
 };
 
 /// Executes the block on `threads` threads of `pool` with Block-STM. The result equals
@@ -148,6 +153,7 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
         uint64_t validated_at = 0;
         bool validated = false;  // `validated_at` is for `incarnation`
         bool committed = false;
+        bool ever_ran = false;  // set by the executing thread, read after the block
         // Written only by the thread executing the transaction, read after the block is done.
         ArenaVector<WriteOp<typename Task::Location, typename Task::Value>> writes;
     };
@@ -172,6 +178,23 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
     size_t commit_idx = 0;
     uint64_t lower_last_write = 0;  // the highest last_write of the committed transactions
     std::vector<Incarnation> committed_incarnation(kRolling ? n : 0);
+    // Adaptive scheduling (options.bail_out_ratio): executions and conflicts so far.
+    std::atomic<uint64_t> run_count{0};
+    std::atomic<uint64_t> conflict_count{0};
+    std::atomic<bool> bailed_out{false};
+    const uint64_t bail_out_warmup = std::max<uint64_t>(64, n / 32);
+    auto note_conflict = [&] {
+        if constexpr (kRolling) {
+            if (options.bail_out_ratio <= 0) return;
+            const uint64_t conflicts = conflict_count.fetch_add(1, std::memory_order_relaxed) + 1;
+            const uint64_t runs = run_count.load(std::memory_order_relaxed);
+            if (runs >= bail_out_warmup &&
+                static_cast<double>(conflicts) >
+                    options.bail_out_ratio * static_cast<double>(runs) &&
+                !bailed_out.exchange(true, std::memory_order_relaxed))
+                scheduler.halt();
+        }
+    };
     auto try_commit = [&](bool final_pass) {
         if constexpr (kRolling) {
             std::unique_lock lock(commit_mutex, std::defer_lock);
@@ -211,10 +234,14 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
                 const TxIdx d = task.declared_dependency(t.tx);
                 if (d < t.tx && scheduler.add_dependency(t.tx, d)) {
                     ++m.estimate_waits;
+                    note_conflict();
                     return {};
                 }
             }
             for (;;) {
+                // SAFETY: t.tx < n (the scheduler only hands out block indices).
+                states[t.tx].ever_ran = true;
+                run_count.fetch_add(1, std::memory_order_relaxed);
                 view.begin(t.tx);
                 const auto t0 = Clock::now();
                 typename Task::Output output = task.execute(t.tx, view);
@@ -223,6 +250,7 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
                 if (view.blocked()) {
                     if (scheduler.add_dependency(t.tx, view.blocker())) {
                         ++m.estimate_waits;
+                        note_conflict();
                         return {};
                     }
                     continue;  // the blocker finished meanwhile: run again at once
@@ -270,9 +298,12 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
                 ++m.validation_aborts;
                 memory.convert_writes_to_estimates(t.tx);
                 const uint64_t written = write_seq.fetch_add(1, std::memory_order_seq_cst) + 1;
-                std::lock_guard lock(s.mutex);
-                s.validated = false;
-                s.last_write = written;
+                {
+                    std::lock_guard lock(s.mutex);
+                    s.validated = false;
+                    s.last_write = written;
+                }
+                note_conflict();
             }
             m.validation_ns += detail::elapsed_ns(t0);
             if (valid) try_commit(false);
@@ -305,11 +336,14 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
     BlockOutput<Task> out;
     BlockMetrics& metrics = out.metrics;
     metrics.threads = threads;
+    metrics.bailed_out = bailed_out.load(std::memory_order_relaxed);
     if constexpr (kRolling) {
         metrics.committed_during_run = commit_idx;
-        try_commit(true);  // everything is final now
-        for (size_t i = 0; i < n; ++i) {
-            // SAFETY: i < n == committed_incarnation.size().
+        // Everything is final now, unless the run stopped early: then only the prefix is.
+        if (!metrics.bailed_out) try_commit(true);
+        metrics.committed = commit_idx;
+        for (size_t i = 0; i < commit_idx; ++i) {
+            // SAFETY: i < commit_idx <= n == committed_incarnation.size().
             if (committed_incarnation[i] != states[i].incarnation) metrics.commit_mismatch = true;
         }
     }
@@ -321,7 +355,9 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
         metrics.execution_ns += m.execution_ns;
         metrics.validation_ns += m.validation_ns;
     }
-    metrics.reexecutions = metrics.executions - n;
+    uint64_t ran = 0;
+    for (size_t i = 0; i < n; ++i) ran += states[i].ever_ran;  // SAFETY: i < n.
+    metrics.reexecutions = metrics.executions - ran;
 
     const auto commit_start = Clock::now();
     out.txs.resize(n);

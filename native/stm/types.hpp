@@ -150,6 +150,10 @@ struct BlockMetrics {
     /// guard: the caller must then not use what was committed).
     uint64_t committed_during_run = 0;
     bool commit_mismatch = false;
+    /// Adaptive scheduling gave up (ParallelOptions::bail_out_ratio): only the first `committed`
+    /// outputs are final (and were committed); the caller runs the rest another way.
+    bool bailed_out = false;
+    uint64_t committed = 0;
     /// For each transaction, the earlier transactions whose writes its final incarnation read
     /// (sorted, unique): the dependency graph actually observed.
     std::vector<std::vector<TxIdx>> dependencies;

@@ -5,6 +5,7 @@
  * PEVM_STM_FULL=1 runs 5,000 seeds per universe (10,000 blocks). The seed is in every message.
  */
 import { AUTO_PARALLEL_ENABLED } from "../../lib/block/policy";
+import { firstDifference } from "../../lib/block/compare";
 import { describe, expect, it } from "vitest";
 import { executeBlock } from "../../lib/block/execute";
 import { buildWorkload, randomWorkload, workloadNames } from "../../lib/workloads";
@@ -48,18 +49,43 @@ describe("Block-STM on seeded random blocks", () => {
 });
 
 describe("executeBlock policy", () => {
-  it("auto never picks Block-STM where it is measured slower; parallel always uses it", async () => {
-    const small = buildWorkload("transfers-independent", { txs: 4 });
+  it("auto uses Block-STM only where it is measured to pay; parallel always uses it", async () => {
+    const small = buildWorkload("swaps-many-pools", { txs: 4 });
     const r1 = await executeBlock(small.block, small.context, { policy: "auto", threads: 2 });
-    expect(r1.stm).toBeUndefined();
-    const big = buildWorkload("transfers-independent", { txs: 200 });
-    const r2 = await executeBlock(big.block, big.context, { policy: "auto", threads: 2 });
-    // Block-STM does not yet beat sequential execution on the reference machine (lib/block/policy.ts).
-    expect(r2.stm?.parallel === true).toBe(AUTO_PARALLEL_ENABLED);
-    const r3 = await executeBlock(big.block, big.context, { policy: "auto", threads: 1 });
-    expect(r3.stm).toBeUndefined();
-    const r4 = await executeBlock(big.block, big.context, { policy: "parallel", threads: 2 });
-    expect(r4.stm?.parallel).toBe(true);
+    expect(r1.stm).toBeUndefined(); // too few transactions
+    const swaps = buildWorkload("swaps-many-pools", { txs: 200 });
+    const r2 = await executeBlock(swaps.block, swaps.context, { policy: "auto", threads: 2 });
+    expect(r2.stm?.parallel).toBe(AUTO_PARALLEL_ENABLED);
+    const r3 = await executeBlock(swaps.block, swaps.context, { policy: "auto", threads: 1 });
+    expect(r3.stm).toBeUndefined(); // one thread
+    const transfers = buildWorkload("transfers-independent", { txs: 200 });
+    const r4 = await executeBlock(transfers.block, transfers.context, { policy: "auto", threads: 2 });
+    expect(r4.stm).toBeUndefined(); // 21,000 gas per transaction: below AUTO_MIN_GAS_PER_TX
+    const r5 = await executeBlock(transfers.block, transfers.context, { policy: "parallel", threads: 2 });
+    expect(r5.stm?.parallel).toBe(true);
+  });
+
+  it("auto runs one sender's nonce chain sequentially, and bails out of a conflicted block", async () => {
+    const chain = buildWorkload("dependent-chain", { txs: 300 });
+    const seqChain = await executeBlock(chain.block, chain.context, { policy: "sequential" });
+    const r1 = await executeBlock(chain.block, chain.context, { policy: "auto", threads: 2 });
+    expect(r1.stm?.parallel).toBe(false);
+    expect(r1.stm?.fallback).toMatch(/one sender has 300 of the 300 transactions/);
+    expect(firstDifference(seqChain, r1)).toBeUndefined();
+    // Every swap on one pool conflicts with the one before: Block-STM gives up after a prefix
+    // and the rest runs sequentially on the state the prefix committed.
+    const pool = buildWorkload("swaps-one-pool", { txs: 1500 });
+    const seqPool = await executeBlock(pool.block, pool.context, { policy: "sequential" });
+    let bailedOut = 0;
+    for (let i = 0; i < 3; i++) {
+      const r2 = await executeBlock(pool.block, pool.context, { policy: "auto", threads: 8 });
+      expect(firstDifference(seqPool, r2)).toBeUndefined();
+      if (r2.stm?.fallback) {
+        expect(r2.stm.fallback).toMatch(/^conflicts: sequential from transaction \d+$/);
+        bailedOut++;
+      }
+    }
+    expect(bailedOut).toBeGreaterThan(0);
   });
 
   it("rejects a bad policy or thread count", async () => {
