@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 
 #include "crypto/keccak.hpp"
@@ -42,21 +43,43 @@ struct LocEq {
     }
 };
 
-// One value type for every location kind (the fields of other kinds stay default).
+// One value type for every location kind, 48 bytes (it is copied into every read set and
+// multi-version entry): the kind's 32-byte datum shares one field. The code hash is kept XORed
+// with the empty code's hash, so that a zero datum means "no code", "balance 0" and "slot 0"
+// alike: a default Val is the default of every kind.
 struct Val {
     bool exists = false;       // kMeta
     bool has_storage = false;  // kMeta
     uint32_t epoch = 0;        // kMeta: destructions so far; kStorage: the epoch written under
     uint64_t nonce = 0;        // kMeta
-    evmc_bytes32 code_hash = kEmptyCodeHash;  // kMeta
-    uint256 balance;                          // kBalance
-    evmc_bytes32 word{};                      // kStorage
+    evmc_bytes32 data{};  // kMeta: code hash ^ empty; kBalance: the balance; kStorage: the word
+
+    evmc_bytes32 code_hash() const noexcept { return xor_empty(data); }
+    void set_code_hash(const evmc_bytes32& h) noexcept { data = xor_empty(h); }
+    uint256 balance() const noexcept {
+        uint256 b;
+        static_assert(sizeof(b) == sizeof(data));
+        std::memcpy(&b, data.bytes, sizeof(b));
+        return b;
+    }
+    void set_balance(const uint256& b) noexcept { std::memcpy(data.bytes, &b, sizeof(b)); }
+    const evmc_bytes32& word() const noexcept { return data; }
+    void set_word(const evmc_bytes32& w) noexcept { data = w; }
+
     friend bool operator==(const Val& a, const Val& b) noexcept {
         return a.exists == b.exists && a.has_storage == b.has_storage && a.epoch == b.epoch &&
-               a.nonce == b.nonce && equal(a.code_hash, b.code_hash) && a.balance == b.balance &&
-               equal(a.word, b.word);
+               a.nonce == b.nonce && equal(a.data, b.data);
+    }
+
+private:
+    static evmc_bytes32 xor_empty(const evmc_bytes32& h) noexcept {
+        evmc_bytes32 out;
+        for (size_t i = 0; i < 32; ++i) out.bytes[i] = h.bytes[i] ^ kEmptyCodeHash.bytes[i];
+        return out;
     }
 };
+static_assert(sizeof(Val) == 48);
+static_assert(std::is_trivially_copyable_v<uint256>);
 
 struct TxResultOut {
     // Changes of accounts whose balance was written as a delta carry that delta (balance_delta):
@@ -152,7 +175,7 @@ public:
         AccountInfo info;
         info.nonce = m.nonce;
         info.balance = balance;
-        info.code_hash = m.code_hash;
+        info.code_hash = m.code_hash();
         info.has_storage = m.has_storage;
         return info;
     }
@@ -162,7 +185,7 @@ public:
         Val s;
         read(Loc{LocKind::kStorage, addr, key}, s);
         if (!m.exists || s.epoch != m.epoch) return {};
-        return s.word;
+        return s.word();
     }
     evmc_bytes32 block_hash(int64_t number) override;
 
@@ -170,7 +193,7 @@ private:
     uint256 read_balance(const evmc_address& addr) {
         Val b;
         read(Loc{LocKind::kBalance, addr, {}}, b);
-        return b.balance;
+        return b.balance();
     }
     uint256 pre_balance(const evmc_address& addr) const;
 
@@ -262,15 +285,15 @@ public:
                 if (auto a = base_account(loc.addr)) {
                     v.exists = true;
                     v.nonce = a->nonce;
-                    v.code_hash = a->code_hash;
+                    v.set_code_hash(a->code_hash);
                     v.has_storage = a->has_storage;
                 }
                 break;
             case LocKind::kBalance:
-                if (auto a = base_account(loc.addr)) v.balance = a->balance;
+                if (auto a = base_account(loc.addr)) v.set_balance(a->balance);
                 break;
             case LocKind::kStorage:
-                v.word = base_.storage(loc.addr, loc.key);
+                v.set_word(base_.storage(loc.addr, loc.key));
                 break;
         }
         return v;
@@ -278,7 +301,7 @@ public:
 
     Val apply_delta(const Val& base, const stm::Delta& d) const {
         Val v = base;
-        v.balance += d;
+        v.set_balance(v.balance() + d);
         return v;
     }
 
@@ -303,26 +326,27 @@ public:
                 m.exists = true;
                 m.epoch = old.epoch;
                 m.nonce = ch.nonce;
-                m.code_hash = old.exists ? old.code_hash : kEmptyCodeHash;
+                evmc_bytes32 code_hash = old.exists ? old.code_hash() : kEmptyCodeHash;
                 if (ch.code_changed) {
                     if (ch.code.empty()) {
-                        m.code_hash = kEmptyCodeHash;
+                        code_hash = kEmptyCodeHash;
                     } else {
-                        crypto::keccak256(ch.code.data(), ch.code.size(), m.code_hash.bytes);
-                        remember_code(m.code_hash, ch.code);
+                        crypto::keccak256(ch.code.data(), ch.code.size(), code_hash.bytes);
+                        remember_code(code_hash, ch.code);
                     }
                 }
                 bool nonzero = false;
                 for (const auto& kv : ch.storage) nonzero = nonzero || !is_zero(kv.second);
                 m.has_storage = (old.exists && old.has_storage) || nonzero;
                 if (!ch.storage.empty() && !nonzero && m.has_storage && m.nonce == 0 &&
-                    equal(m.code_hash, kEmptyCodeHash))
+                    equal(code_hash, kEmptyCodeHash))
                     out.inexact = true;
+                m.set_code_hash(code_hash);
                 uint256 before;
                 if (sv.known(ch.address, &before)) {
                     if (ch.balance != before) {
                         Val bal;
-                        bal.balance = ch.balance;
+                        bal.set_balance(ch.balance);
                         view.write(Loc{LocKind::kBalance, ch.address, {}}, bal);
                     }
                 } else {
@@ -333,7 +357,7 @@ public:
                 }
                 for (const auto& [key, value] : ch.storage) {
                     Val s;
-                    s.word = value;
+                    s.set_word(value);
                     s.epoch = m.epoch;
                     view.write(Loc{LocKind::kStorage, ch.address, key}, s);
                 }
@@ -401,7 +425,7 @@ private:
 };
 
 uint256 MvStateView::pre_balance(const evmc_address& addr) const {
-    return task_.storage_read(Loc{LocKind::kBalance, addr, {}}).balance;
+    return task_.storage_read(Loc{LocKind::kBalance, addr, {}}).balance();
 }
 
 TxOutcome MvStateView::run_transition(const BlockEnv& env, const Transaction& tx, evmc_revision rev,
