@@ -10,6 +10,7 @@ import { DecodeError, ParallelEvmError } from "../errors";
 import { forkRevision, parseFork, type Fork } from "../fork";
 import { rlpDecode } from "../rlp";
 import type { State } from "../state";
+import { firstDifference } from "./compare";
 import { BlockTransactionError, BlockRuleError, executeBlock } from "./execute";
 import { arr, data, decodePreState, obj, quantity } from "./json";
 import { decodeHeader, decodeRlpBlock } from "./rlp-block";
@@ -203,8 +204,25 @@ function matches(ours: string, expected: string): boolean {
   return names.some((n) => n === ours || (reasonNames[ours] ?? []).includes(n));
 }
 
+/**
+ * How runBlockTest executes each block: sequentially (the default), or also with `policy` on
+ * `threads` Block-STM threads, which must then agree with the sequential run exactly (the same
+ * result, or the same rejection).
+ */
+export interface BlockTestExecution {
+  policy: "sequential" | "parallel" | "auto";
+  threads?: number;
+}
+
+/** Parallel and sequential execution disagreed on a block: the test fails, whatever it expects. */
+class ParallelMismatch extends Error {}
+
 /** Runs one blockchain test. */
-export async function runBlockTest(name: string, test: unknown): Promise<BlockTestOutcome> {
+export async function runBlockTest(
+  name: string,
+  test: unknown,
+  execution: BlockTestExecution = { policy: "sequential" },
+): Promise<BlockTestOutcome> {
   const outcome: BlockTestOutcome = { name, passed: false, blocks: 0, rejections: [] };
   try {
     const t = obj(test, name);
@@ -252,8 +270,13 @@ export async function runBlockTest(name: string, test: unknown): Promise<BlockTe
           chainId,
           blobParams,
           blockHashes,
+          execution,
         );
       } catch (err) {
+        if (err instanceof ParallelMismatch) {
+          outcome.error = `block ${i}: ${err.message}`;
+          return outcome;
+        }
         reason = reasonOf(err);
         detail = err instanceof Error ? err.message : String(err);
       }
@@ -295,6 +318,7 @@ async function importBlock(
   chainId: bigint,
   blobParams: Partial<Record<Fork, BlobParams>>,
   blockHashes: Map<bigint, Uint8Array>,
+  execution: BlockTestExecution,
 ): Promise<{ header: BlockHeader; post: State }> {
   const decoded = decodeRlpBlock(rlp, forkOf, chainId);
   const block: Block = decoded.block;
@@ -310,7 +334,37 @@ async function importBlock(
   } else if (h.withdrawalsRoot !== undefined) {
     reject("INCORRECT_BLOCK_FORMAT", "withdrawalsRoot without withdrawals");
   }
-  const result = await executeBlock(block, { pre: state, blockHashes, chainId }, { missingState: "empty" });
+  const context = { pre: state, blockHashes, chainId };
+  const run = (policy: BlockTestExecution["policy"]) =>
+    executeBlock(block, context, {
+      missingState: "empty",
+      policy,
+      ...(execution.threads !== undefined ? { threads: execution.threads } : {}),
+    });
+  let result;
+  if (execution.policy === "sequential") {
+    result = await run("sequential");
+  } else {
+    // Both runs, then they must agree: the same rejection, or the same result.
+    const [seq, par] = await Promise.allSettled([run("sequential"), run(execution.policy)]);
+    const why = (r: PromiseRejectedResult) => reasonOf(r.reason);
+    if (seq.status === "rejected") {
+      if (par.status === "fulfilled" || why(par) !== why(seq))
+        throw new ParallelMismatch(
+          `sequential execution rejected the block (${why(seq)}), ${execution.policy} ` +
+            (par.status === "fulfilled" ? "accepted it" : `rejected it for ${why(par)}`),
+        );
+      throw seq.reason;
+    }
+    if (par.status === "rejected")
+      throw new ParallelMismatch(
+        `sequential execution accepted the block, ${execution.policy} rejected it (${why(par)})`,
+      );
+    const difference = firstDifference(seq.value, par.value);
+    if (difference !== undefined)
+      throw new ParallelMismatch(`${execution.policy} execution differs from sequential: ${difference}`);
+    result = seq.value;
+  }
   const v = verifyBlock(block, result);
   if (v.mismatches.length > 0)
     reject(`MISMATCH_${v.mismatches[0]}`, `header mismatch: ${v.mismatches.join(", ")}`);

@@ -1,11 +1,16 @@
 /** `parallel-evm blocktest PATH... [--json]` */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { blockTestsOf, runBlockTest, type BlockTestOutcome } from "../block/blocktest";
+import {
+  blockTestsOf,
+  runBlockTest,
+  type BlockTestExecution,
+  type BlockTestOutcome,
+} from "../block/blocktest";
 import { parseJson } from "../block/json";
 import { UsageError, parseCommandArgs, type Command } from "./command";
 
-const usage = `Usage: parallel-evm blocktest PATH... [--json]
+const usage = `Usage: parallel-evm blocktest PATH... [--policy sequential|parallel|auto] [--threads N] [--json]
 
 Runs execution-spec-tests blockchain-test JSON files (folders are searched recursively): each
 test's blocks are decoded from RLP, checked against their parent and header (including the state
@@ -14,7 +19,10 @@ Prints each failing test with its reason, the invalid blocks rejected for anothe
 expected one, and ends with "N passed, M failed". Exit status 1 when anything failed.
 
 Options:
-  --json   print one JSON document instead
+  --policy P   also execute every block with P (parallel: Block-STM, auto: the auto policy) and
+               require the result to equal the sequential one exactly (or the same rejection)
+  --threads N  Block-STM threads for --policy (default: the number of cores)
+  --json       print one JSON document instead
 `;
 
 function jsonFiles(p: string): string[] {
@@ -37,9 +45,23 @@ export const blocktestCommand: Command = {
     const parsed = parseCommandArgs({
       args,
       allowPositionals: true,
-      options: { json: { type: "boolean", default: false } },
+      options: {
+        json: { type: "boolean", default: false },
+        policy: { type: "string", default: "sequential" },
+        threads: { type: "string" },
+      },
     });
     const { values, positionals } = parsed;
+    const policy = values.policy;
+    if (policy !== "sequential" && policy !== "parallel" && policy !== "auto")
+      throw new UsageError(`--policy must be sequential, parallel or auto, not ${policy}`);
+    let threads: number | undefined;
+    if (values.threads !== undefined) {
+      if (!/^[0-9]+$/.test(values.threads) || Number(values.threads) < 1)
+        throw new UsageError("--threads must be a positive integer");
+      threads = Number(values.threads);
+    }
+    const execution: BlockTestExecution = { policy, ...(threads !== undefined ? { threads } : {}) };
     if (positionals.length === 0) throw new UsageError("give at least one blockchain-test file or folder");
     for (const p of positionals) if (!fs.existsSync(p)) throw new UsageError(`no such file or folder: ${p}`);
     const started = process.hrtime.bigint();
@@ -60,7 +82,7 @@ export const blocktestCommand: Command = {
         continue;
       }
       for (const [name, test] of tests) {
-        const r = await runBlockTest(name, test);
+        const r = await runBlockTest(name, test, execution);
         results.push({ ...r, file });
         if (!values.json && !r.passed) process.stdout.write(`FAIL ${file}\n  ${name}\n  ${r.error}\n`);
       }
