@@ -144,7 +144,7 @@ evmc_bytes32 BlockState::storage(const evmc_address& addr, const evmc_bytes32& k
     const auto it = accounts_.find(addr);
     if (it == accounts_.end()) return base_.storage(addr, key);
     const Entry& e = it->second;
-    if (const auto slot = e.storage.find(key); slot != e.storage.end()) return slot->second;
+    if (const auto slot = e.storage.find(key); slot != e.storage.end()) return slot->second.value;
     if (!e.exists || e.storage_reset) return {};
     return base_.storage(addr, key);
 }
@@ -173,12 +173,21 @@ void BlockState::apply(const std::vector<AccountChange>& changes) {
                 e.info.code_hash = hash;
             }
         }
-        for (const auto& [key, value] : ch.storage) {
-            auto [slot, inserted] = e.storage.try_emplace(key, value);
-            if (!inserted) {
-                if (!is_zero(slot->second)) --e.nonzero;
-                slot->second = value;
+        for (size_t i = 0; i < ch.storage.size(); ++i) {
+            // SAFETY: i < ch.storage.size().
+            const auto& [key, value] = ch.storage[i];
+            auto [slot, inserted] = e.storage.try_emplace(key);
+            if (inserted) {
+                // First written in the block: unless the account was reset before, the value the
+                // change started from is the pre-block one.
+                if (!e.storage_reset && i < ch.storage_original.size()) {
+                    slot->second.base = ch.storage_original[i];
+                    slot->second.base_known = true;
+                }
+            } else if (!is_zero(slot->second.value)) {
+                --e.nonzero;
             }
+            slot->second.value = value;
             if (!is_zero(value)) ++e.nonzero;
         }
     }
@@ -229,10 +238,12 @@ std::vector<AccountDiff> BlockState::diff() {
             !equal(e.info.code_hash, e.base_exists ? e.base_info.code_hash : kEmptyCodeHash);
         if (d.code_changed) d.code = code(e.info.code_hash);
         d.storage_reset = e.storage_reset && e.base_exists && e.base_has_storage;
-        for (const auto& [key, value] : e.storage) {
-            const bool changed = d.storage_reset || !e.base_exists
-                                     ? !is_zero(value)
-                                     : !equal(value, base_.storage(addr, key));
+        for (const auto& [key, slot] : e.storage) {
+            const evmc_bytes32& value = slot.value;
+            const bool changed =
+                d.storage_reset || !e.base_exists
+                    ? !is_zero(value)
+                    : !equal(value, slot.base_known ? slot.base : base_.storage(addr, key));
             if (changed) d.storage.emplace_back(key, value);
         }
         std::sort(d.storage.begin(), d.storage.end(),

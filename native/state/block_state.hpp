@@ -108,7 +108,15 @@ private:
         bool exists = false;
         AccountInfo info;
         bool storage_reset = false;
-        SlotMap storage;     // written slots (zero values included)
+        // Written slots (zero values included), each with its pre-block value when the change
+        // that first wrote it knew it (AccountChange::storage_original), so that diff() need
+        // not look it up in the base again.
+        struct Slot {
+            evmc_bytes32 value{};
+            evmc_bytes32 base{};
+            bool base_known = false;
+        };
+        std::unordered_map<evmc_bytes32, Slot, Bytes32Hash, Bytes32Eq> storage;
         size_t nonzero = 0;  // written slots holding a non-zero value
         bool base_exists = false;
         bool base_has_storage = false;

@@ -602,8 +602,12 @@ std::vector<AccountChange> Host::finish(bool delete_empty) {
             const auto code = code_of(acc);
             ch.code.assign(code.begin(), code.end());
         }
-        for (const auto& [key, s] : acc.storage)
-            if (s.loaded && !equal(s.original, s.current)) ch.storage.emplace_back(key, s.current);
+        for (const auto& [key, s] : acc.storage) {
+            if (s.loaded && !equal(s.original, s.current)) {
+                ch.storage.emplace_back(key, s.current);
+                ch.storage_original.push_back(s.original);
+            }
+        }
         const bool changed = !acc.base.exists || ch.code_changed || !ch.storage.empty() ||
                              c.nonce != acc.base.nonce || c.balance != acc.base.balance;
         if (changed) changes.push_back(std::move(ch));

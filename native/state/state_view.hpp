@@ -124,6 +124,9 @@ struct AccountChange {
     uint256 balance;
     std::vector<uint8_t> code;
     std::vector<std::pair<evmc_bytes32, evmc_bytes32>> storage;  // changed slots (key, value)
+    // The value each changed slot had when the transaction started (same order as `storage`;
+    // may be empty when unknown).
+    std::vector<evmc_bytes32> storage_original;
 };
 
 struct Log {

@@ -178,6 +178,17 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
     size_t commit_idx = 0;
     uint64_t lower_last_write = 0;  // the highest last_write of the committed transactions
     std::vector<Incarnation> committed_incarnation(kRolling ? n : 0);
+    // The dependency graph observed: each transaction's final read set against the final writes
+    // below it (computed at its commit, while other threads still run, or at the end).
+    std::vector<std::vector<TxIdx>> dependencies(n);
+    auto note_dependencies = [&](size_t i, const ReadSet& reads) {
+        // SAFETY: i < n == dependencies.size().
+        auto& deps = dependencies[i];
+        deps.clear();
+        for (const auto& r : reads) memory.contributors(r, static_cast<TxIdx>(i), deps);
+        std::sort(deps.begin(), deps.end());
+        deps.erase(std::unique(deps.begin(), deps.end()), deps.end());
+    };
     // Adaptive scheduling (options.bail_out_ratio): executions and conflicts so far.
     std::atomic<uint64_t> run_count{0};
     std::atomic<uint64_t> conflict_count{0};
@@ -211,6 +222,7 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
                       s.validated_at >= s.last_write))
                     return;
                 task.commit(static_cast<TxIdx>(commit_idx), s.output);
+                note_dependencies(commit_idx, s.reads);
                 s.committed = true;
                 // SAFETY: commit_idx < n == committed_incarnation.size().
                 committed_incarnation[commit_idx] = s.incarnation;
@@ -361,17 +373,14 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
 
     const auto commit_start = Clock::now();
     out.txs.resize(n);
-    metrics.dependencies.resize(n);
     for (size_t i = 0; i < n; ++i) {
         // SAFETY: i < n.
         TxState& s = states[i];
         out.txs[i].output = std::move(s.output);
         if (options.materialize) out.txs[i].writes.assign(s.writes.begin(), s.writes.end());
-        auto& deps = metrics.dependencies[i];
-        for (const auto& r : s.reads) memory.contributors(r, static_cast<TxIdx>(i), deps);
-        std::sort(deps.begin(), deps.end());
-        deps.erase(std::unique(deps.begin(), deps.end()), deps.end());
+        if (!s.committed) note_dependencies(i, s.reads);  // not noted at a commit
     }
+    metrics.dependencies = std::move(dependencies);
     if (options.materialize) materialize(task, out);
     metrics.commit_ns = detail::elapsed_ns(commit_start);
     metrics.total_ns = detail::elapsed_ns(start);
