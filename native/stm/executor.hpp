@@ -14,6 +14,7 @@
 #include "stm/arena.hpp"
 #include "stm/mv_memory.hpp"
 #include "stm/scheduler.hpp"
+#include "stm/spin_lock.hpp"
 #include "stm/thread_pool.hpp"
 #include "stm/types.hpp"
 #include "stm/write_buffer.hpp"
@@ -142,7 +143,7 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
         // Guards everything below but `writes`; held while validating: only validators of this
         // transaction, its next incarnation's store and the committer wait on it. Nested outside
         // the cells' mutexes, never inside.
-        std::mutex mutex;
+        SpinLock mutex;
         ReadSet reads;  // the last incarnation's read set
         bool executed = false;
         Incarnation incarnation = 0;  // of `reads` and `output`

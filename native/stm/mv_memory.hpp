@@ -15,6 +15,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "stm/spin_lock.hpp"
 #include "stm/types.hpp"
 
 namespace pevm::stm {
@@ -40,13 +41,13 @@ public:
     struct Cell {
         explicit Cell(const Location& loc) : location(loc) {}
         const Location location;
-        mutable std::mutex mutex;
+        mutable SpinLock mutex;
         ArenaVector<Entry> entries;
     };
     // Cells and tables live in the workers' arenas and are never destroyed one by one.
     static_assert(std::is_trivially_destructible_v<Entry> &&
                   std::is_trivially_destructible_v<Location> &&
-                  std::is_trivially_destructible_v<std::mutex>);
+                  std::is_trivially_destructible_v<SpinLock>);
 
     using Read = ReadEntry<Location, Value, Cell>;
     using ReadSet = stm::ReadSet<Location, Value, Cell>;

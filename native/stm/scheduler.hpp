@@ -12,6 +12,7 @@
 #include <mutex>
 #include <vector>
 
+#include "stm/spin_lock.hpp"
 #include "stm/types.hpp"
 
 namespace pevm::stm {
@@ -70,7 +71,7 @@ public:
 
 private:
     struct alignas(64) TxSlot {
-        std::mutex mutex;  // guards the three fields below
+        SpinLock mutex;  // guards the three fields below
         Incarnation incarnation = 0;
         TxStatus status = TxStatus::kReadyToExecute;
         std::vector<TxIdx> dependents;  // suspended on this transaction's ESTIMATEs
