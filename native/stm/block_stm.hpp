@@ -46,9 +46,18 @@
 // - executor.hpp: execute_block_parallel. Each worker loops: execute (MvView records the read set
 //   and buffers writes; on an ESTIMATE the task stops and the transaction is suspended; otherwise
 //   the writes are recorded in the multi-version memory), or validate (re-read the read set; on a
-//   mismatch abort exactly once per incarnation, mark ESTIMATEs, and schedule re-execution). When
-//   done: each transaction's last incarnation's output and writes, the dependency graph observed
-//   (from the final read sets), and the materialization.
+//   mismatch abort exactly once per incarnation, mark ESTIMATEs, and schedule re-execution). A
+//   task may declare a dependency it knows in advance (declared_dependency: the Ethereum task's
+//   nonce chains), and the transaction is suspended on it before running. ROLLING COMMIT: a
+//   task with a commit() hook receives each final output in block order while later
+//   transactions still run (k is final once all lower ones are committed and k's incarnation
+//   passed a validation that began after their last write; writes and aborts are numbered). In
+//   ADAPTIVE mode (ParallelOptions::bail_out_ratio) the run stops once most executions end in
+//   conflicts, and the caller continues from the committed prefix. When done: each
+//   transaction's last incarnation's output and writes, the dependency graph observed (noted at
+//   each commit from the final read sets), and the materialization when asked for.
+// - arena.hpp: per-worker bump arenas (pooled across blocks) for read sets, write sets, cells
+//   and tables; spin_lock.hpp: the one-byte lock of cells, slots and transaction states.
 // - write_buffer.hpp: the per-transaction write buffer (read-your-own-writes, deltas merged) and
 //   materialize(): final writes applied in transaction order, deltas resolved, so outputs are
 //   byte-identical whatever the thread count or timing.
@@ -65,13 +74,10 @@
 // reads the location (which resolves the chain of deltas and validates by value), and are
 // otherwise resolved once at the end.
 //
-// PLUGGING IN THE EVM (next step). The EVM task's Location is a small tagged key (account
-// balance, nonce, code hash, storage slot (address, key), ...), its Value the matching variant,
-// and its execute() runs one state transition with a state::StateView adapter over the TxView
-// (account() reads the account's fields, storage() a slot; a false read aborts the transaction,
-// which the engine then suspends), converting StateChanges into writes: the coinbase fee and
-// value transfers to accounts the transaction did not otherwise read become deltas on the
-// balance location. Output is the receipt (gas, logs, status).
+// THE EVM. native/state/block_parallel.cpp is the Ethereum task: locations are an account's
+// meta, its balance and a storage slot; execute() runs one state transition through a StateView
+// over the TxView; balances nobody observed become deltas; the rolling commit applies each
+// change set to the block state in order.
 #pragma once
 
 #include "stm/executor.hpp"
