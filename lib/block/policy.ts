@@ -17,10 +17,14 @@ import type { Block, ExecuteBlockOptions } from "./types";
 export const AUTO_PARALLEL_ENABLED = true;
 /** `auto` runs sequentially below this many transactions. */
 export const AUTO_MIN_TXS = 8;
-/** `auto` runs sequentially below this much total gas limit of the transactions. */
-export const AUTO_MIN_GAS = 1_000_000n;
+/**
+ * `auto` runs sequentially below this much gas (the header's gasUsed, else the transactions' gas
+ * limits): a block that executes in a millisecond or two pays Block-STM's fixed costs (a state
+ * snapshot, waking the pool, the tables) without enough work to win them back.
+ */
+export const AUTO_MIN_GAS = 8_000_000n;
 /** `auto` runs sequentially when the transactions use less gas than this on average. */
-export const AUTO_MIN_GAS_PER_TX = 40_000n;
+export const AUTO_MIN_GAS_PER_TX = 25_000n;
 
 /** The default thread count: one per hardware thread. */
 export function defaultThreads(): number {
@@ -55,12 +59,11 @@ export function blockSchedule(block: Block, options: ExecuteBlockOptions): Block
   if (!AUTO_PARALLEL_ENABLED) return sequential;
   const txs = block.transactions.length;
   if (threads < 2 || txs < AUTO_MIN_TXS) return sequential;
-  let gas = 0n;
-  for (const tx of block.transactions) gas += tx.gasLimit;
-  if (gas < AUTO_MIN_GAS) return sequential;
-  // The gas the block used, where the header says it (else the limits): small transactions
-  // cost Block-STM more than two threads win.
-  const used = block.header.gasUsed > 0n ? block.header.gasUsed : gas;
+  // The gas the block used, where the header says it (else the transactions' limits).
+  let used = block.header.gasUsed;
+  if (used <= 0n) for (const tx of block.transactions) used += tx.gasLimit;
+  if (used < AUTO_MIN_GAS) return sequential;
+  // Small transactions cost Block-STM more than two threads win.
   if (used < AUTO_MIN_GAS_PER_TX * BigInt(txs)) return sequential;
   return { threads, adaptive: true };
 }

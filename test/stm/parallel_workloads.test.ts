@@ -58,7 +58,7 @@ describe("executeBlock policy", () => {
     expect(r2.stm?.parallel).toBe(AUTO_PARALLEL_ENABLED);
     const r3 = await executeBlock(swaps.block, swaps.context, { policy: "auto", threads: 1 });
     expect(r3.stm).toBeUndefined(); // one thread
-    const transfers = buildWorkload("transfers-independent", { txs: 200 });
+    const transfers = buildWorkload("transfers-independent", { txs: 500 }); // 10.5 Mgas
     const r4 = await executeBlock(transfers.block, transfers.context, { policy: "auto", threads: 2 });
     expect(r4.stm).toBeUndefined(); // 21,000 gas per transaction: below AUTO_MIN_GAS_PER_TX
     const r5 = await executeBlock(transfers.block, transfers.context, { policy: "parallel", threads: 2 });
