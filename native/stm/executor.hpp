@@ -190,16 +190,23 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
         std::sort(deps.begin(), deps.end());
         deps.erase(std::unique(deps.begin(), deps.end()), deps.end());
     };
-    // Adaptive scheduling (options.bail_out_ratio): executions and conflicts so far.
-    std::atomic<uint64_t> run_count{0};
+    // Adaptive scheduling (options.bail_out_ratio): executions per worker (each on its own cache
+    // line, written only by its worker: no shared counter on the hot path) and conflicts so far.
+    const bool adaptive = kRolling && options.bail_out_ratio > 0;
+    struct alignas(64) RunCounter {
+        std::atomic<uint64_t> runs{0};
+    };
+    auto run_counts = std::make_unique<RunCounter[]>(threads);
     std::atomic<uint64_t> conflict_count{0};
     std::atomic<bool> bailed_out{false};
     const uint64_t bail_out_warmup = std::max<uint64_t>(64, n / 32);
     auto note_conflict = [&] {
         if constexpr (kRolling) {
-            if (options.bail_out_ratio <= 0) return;
+            if (!adaptive) return;
             const uint64_t conflicts = conflict_count.fetch_add(1, std::memory_order_relaxed) + 1;
-            const uint64_t runs = run_count.load(std::memory_order_relaxed);
+            uint64_t runs = 0;
+            for (unsigned w = 0; w < threads; ++w)
+                runs += run_counts[w].runs.load(std::memory_order_relaxed);  // SAFETY: w < threads
             if (runs >= bail_out_warmup &&
                 static_cast<double>(conflicts) >
                     options.bail_out_ratio * static_cast<double>(runs) &&
@@ -254,7 +261,11 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
             for (;;) {
                 // SAFETY: t.tx < n (the scheduler only hands out block indices).
                 states[t.tx].ever_ran = true;
-                run_count.fetch_add(1, std::memory_order_relaxed);
+                if (adaptive) {
+                    // SAFETY: id < threads. Only this worker writes its counter: no RMW needed.
+                    std::atomic<uint64_t>& runs = run_counts[id].runs;
+                    runs.store(runs.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+                }
                 view.begin(t.tx);
                 const auto t0 = Clock::now();
                 typename Task::Output output = task.execute(t.tx, view);
