@@ -116,9 +116,10 @@ struct ParallelOptions {
     /// way) skips it.
     bool materialize = true;
     /// Adaptive scheduling, for a task with a rolling commit: once at least
-    /// max(64, transactions / 32) executions ran and more than this share of them ended in a
-    /// conflict (a validation abort or a suspension on a dependency), stop: the caller continues
-    /// the block sequentially from the committed prefix (BlockMetrics::bailed_out). 0: never.
+    /// max(64, transactions / 32) executions ran and more than this share of them were wasted (a
+    /// validation abort, or a suspension on an ESTIMATE mid-execution; waiting on a declared
+    /// dependency wastes nothing), stop: the caller continues the block sequentially from the
+    /// committed prefix (BlockMetrics::bailed_out). 0: never.
     double bail_out_ratio = 0;
 };
 
@@ -253,8 +254,7 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
                 // wait for it instead of running on values it is about to change.
                 const TxIdx d = task.declared_dependency(t.tx);
                 if (d < t.tx && scheduler.add_dependency(t.tx, d)) {
-                    ++m.estimate_waits;
-                    note_conflict();
+                    ++m.estimate_waits;  // no execution was wasted: not a conflict for bail-out
                     return {};
                 }
             }
