@@ -362,7 +362,6 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
     metrics.threads = threads;
     metrics.bailed_out = bailed_out.load(std::memory_order_relaxed);
     if constexpr (kRolling) {
-        metrics.committed_during_run = commit_idx;
         // Everything is final now, unless the run stopped early: then only the prefix is.
         if (!metrics.bailed_out) try_commit(true);
         metrics.committed = commit_idx;

@@ -145,10 +145,8 @@ struct BlockMetrics {
     uint64_t validation_ns = 0;
     uint64_t commit_ns = 0;
     uint64_t total_ns = 0;
-    /// Rolling commit (a task with a commit hook): transactions committed while the block was
-    /// still running, and whether a commit saw an incarnation other than the final one (a bug
-    /// guard: the caller must then not use what was committed).
-    uint64_t committed_during_run = 0;
+    /// Rolling commit (a task with a commit hook): whether a commit saw an incarnation other than
+    /// the final one (a bug guard: the caller must then not use what was committed).
     bool commit_mismatch = false;
     /// Adaptive scheduling gave up (ParallelOptions::bail_out_ratio): only the first `committed`
     /// outputs are final (and were committed); the caller runs the rest another way.
