@@ -1,6 +1,7 @@
 #include "evm/analysis.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <array>
 #include <cstring>
 #include <mutex>
@@ -271,11 +272,53 @@ std::shared_ptr<const CodeAnalysis> analyze_cached(const evmc_bytes32& code_hash
     return shard.map.emplace(key, std::move(a)).first->second;
 }
 
+namespace {
+
+// Bumped by clear_analysis_cache: a thread's front cache from an older generation is emptied.
+std::atomic<uint64_t> g_generation{0};
+
+// Enough for the contracts of a block (a mainnet block calls a few hundred at most), small
+// enough that the analyses a thread keeps alive stay bounded.
+constexpr size_t kThreadCapacity = 512;
+
+struct ThreadCache {
+    std::unordered_map<Key, std::shared_ptr<const CodeAnalysis>, KeyHash> map;
+    uint64_t generation = 0;
+    unsigned depth = 0;  // live ThreadAnalysis objects of this thread
+};
+thread_local ThreadCache t_cache;
+
+}  // namespace
+
 void clear_analysis_cache() noexcept {
+    g_generation.fetch_add(1, std::memory_order_relaxed);
     for (Shard& s : shards()) {
         std::lock_guard<std::mutex> lock(s.mutex);
         s.map.clear();
     }
+}
+
+ThreadAnalysis::ThreadAnalysis(const evmc_bytes32& code_hash, const uint8_t* code, size_t size,
+                               evmc_revision rev) {
+    ThreadCache& c = t_cache;
+    if (c.depth == 0) {
+        // Nothing of this thread uses an entry now: trimming is safe.
+        const uint64_t generation = g_generation.load(std::memory_order_relaxed);
+        if (c.generation != generation || c.map.size() >= kThreadCapacity) {
+            c.map.clear();
+            c.generation = generation;
+        }
+    }
+    const Key key{code_hash, static_cast<int>(rev)};
+    auto it = c.map.find(key);
+    if (it == c.map.end())
+        it = c.map.emplace(key, analyze_cached(code_hash, code, size, rev)).first;
+    analysis_ = it->second.get();
+    ++c.depth;
+}
+
+ThreadAnalysis::~ThreadAnalysis() {
+    --t_cache.depth;
 }
 
 }  // namespace pevm::evm

@@ -88,7 +88,28 @@ std::shared_ptr<const CodeAnalysis> analyze_cached(const evmc_bytes32& code_hash
                                                    const uint8_t* code, size_t size,
                                                    evmc_revision rev);
 
-/// Empties the shared cache (tests, memory pressure).
+/// Empties the shared cache (tests, memory pressure); each thread's front cache (ThreadAnalysis)
+/// is emptied at its next outermost lookup.
 void clear_analysis_cache() noexcept;
+
+/// The analysis for (`code_hash`, `rev`) through a per-thread front of analyze_cached, for the
+/// duration of one execution. A hit takes no lock and touches no shared reference count: when
+/// two threads run the same contract (Block-STM), the shared path bounces the shard's mutex and
+/// the analysis's count between their cores on every call frame. The thread's cache keeps what
+/// it returns alive; it is trimmed only when no ThreadAnalysis of the thread is alive, so
+/// nested calls never see their caller's analysis dropped.
+class ThreadAnalysis {
+public:
+    ThreadAnalysis(const evmc_bytes32& code_hash, const uint8_t* code, size_t size,
+                   evmc_revision rev);
+    ~ThreadAnalysis();
+    ThreadAnalysis(const ThreadAnalysis&) = delete;
+    ThreadAnalysis& operator=(const ThreadAnalysis&) = delete;
+
+    const CodeAnalysis& get() const noexcept { return *analysis_; }
+
+private:
+    const CodeAnalysis* analysis_;
+};
 
 }  // namespace pevm::evm

@@ -500,9 +500,11 @@ evmc_result execute(const evmc_host_interface& host, evmc_host_context* ctx, evm
         return r;
     }
     if (rev < EVMC_FRONTIER || rev > EVMC_OSAKA) rev = EVMC_OSAKA;
-    const std::shared_ptr<const CodeAnalysis> a =
-        code_hash != nullptr ? analyze_cached(*code_hash, code, code_size, rev)
-                             : analyze(code, code_size, rev);
+    if (code_hash != nullptr) {
+        const ThreadAnalysis a(*code_hash, code, code_size, rev);
+        return execute(host, ctx, msg, a.get());
+    }
+    const std::shared_ptr<const CodeAnalysis> a = analyze(code, code_size, rev);
     return execute(host, ctx, msg, *a);
 }
 
