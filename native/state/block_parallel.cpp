@@ -368,10 +368,31 @@ public:
         return out;
     }
 
+    // Through a small per-thread cache, like base_account: every call frame reads its code, and
+    // the mutex would otherwise bounce between the workers' cores. A code lives as long as the
+    // block (the pre-state's table, or codes_), so a cached span stays valid.
     std::span<const uint8_t> code(const evmc_bytes32& hash) const {
-        std::lock_guard lock(base_mutex_);
-        if (auto it = codes_.find(hash); it != codes_.end()) return *it->second;
-        return base_.code(hash);
+        struct Slot {
+            uint64_t owner = 0;
+            evmc_bytes32 hash{};
+            std::span<const uint8_t> code;
+        };
+        thread_local std::array<Slot, 32> cache;
+        // SAFETY: the index is below 32.
+        Slot& slot = cache[hash.bytes[0] & 31u];
+        if (slot.owner == id_ && equal(slot.hash, hash)) return slot.code;
+        std::span<const uint8_t> code;
+        {
+            std::lock_guard lock(base_mutex_);
+            if (auto it = codes_.find(hash); it != codes_.end())
+                code = *it->second;
+            else
+                code = base_.code(hash);
+        }
+        slot.owner = id_;
+        slot.hash = hash;
+        slot.code = code;
+        return code;
     }
     evmc_bytes32 block_hash(int64_t number) const {
         std::lock_guard lock(base_mutex_);
