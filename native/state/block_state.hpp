@@ -95,6 +95,10 @@ public:
     /// Removes an account that exists and is empty (EIP-4895 zero withdrawals).
     void remove_if_empty(const evmc_address& addr);
 
+    /// Room for `accounts` touched accounts without rehashing on the way (a block of n
+    /// transactions touches about 2n: senders and recipients).
+    void reserve(size_t accounts) { accounts_.reserve(accounts); }
+
     /// Every account whose end state differs from the pre-state, sorted by address.
     std::vector<AccountDiff> diff();
     /// Makes this state equal to `from` (a copy of it taken earlier, over the same base).
