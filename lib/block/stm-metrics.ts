@@ -18,8 +18,10 @@ export interface BlockStmMetrics {
   /** Thread time summed over workers. */
   executionMs: number;
   validationMs: number;
-  /** Materialization of the final writes (single-threaded). */
+  /** Rolling commits during the run (thread time summed over workers) and the final pass after it. */
   commitMs: number;
+  /** Thread time the workers had nothing to do (all remaining work was in other workers' hands). */
+  idleMs: number;
   /** Wall clock of the parallel phase. */
   totalMs: number;
   /** The dependency edges observed: [tx, earlier tx whose writes its final incarnation read]. */
@@ -52,7 +54,13 @@ export function splitStmMetrics(raw: Uint8Array): { result: Uint8Array; metrics:
     u64(),
     u64(),
   ];
-  const [executionMs, validationMs, commitMs, totalMs] = [u64() / 1e6, u64() / 1e6, u64() / 1e6, u64() / 1e6];
+  const [executionMs, validationMs, commitMs, idleMs, totalMs] = [
+    u64() / 1e6,
+    u64() / 1e6,
+    u64() / 1e6,
+    u64() / 1e6,
+    u64() / 1e6,
+  ];
   const edges = buf.readUInt32LE(p);
   p += 4;
   const dependencies: [number, number][] = [];
@@ -71,6 +79,7 @@ export function splitStmMetrics(raw: Uint8Array): { result: Uint8Array; metrics:
       executionMs,
       validationMs,
       commitMs,
+      idleMs,
       totalMs,
       dependencies,
     },

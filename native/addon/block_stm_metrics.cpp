@@ -23,8 +23,9 @@ void append_stm_metrics(std::vector<uint8_t>& out, const state::ParallelStats& s
     out.push_back(static_cast<uint8_t>(reason));
     out.insert(out.end(), stats.fallback.begin(), stats.fallback.begin() + reason);
     put_u32(out, m.threads);
-    for (uint64_t v : {m.executions, m.reexecutions, m.validations, m.validation_aborts,
-                       m.estimate_waits, m.execution_ns, m.validation_ns, m.commit_ns, m.total_ns})
+    for (uint64_t v :
+         {m.executions, m.reexecutions, m.validations, m.validation_aborts, m.estimate_waits,
+          m.execution_ns, m.validation_ns, m.commit_ns, m.idle_ns, m.total_ns})
         put_u64(out, v);
     uint32_t edges = 0;
     for (const auto& deps : m.dependencies) edges += static_cast<uint32_t>(deps.size());

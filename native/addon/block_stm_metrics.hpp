@@ -2,7 +2,7 @@
 // (lib/block/stm-metrics.ts decodes it): little-endian
 //   u8 parallel, u8 n + n bytes fallback reason, u32 threads,
 //   u64 executions, reexecutions, validations, validation aborts, estimate waits,
-//       execution ns, validation ns, commit ns, total ns,
+//       execution ns, validation ns, commit ns, idle ns, total ns,
 //   u32 edges, edges x (u32 tx, u32 dependency),
 //   u32 length of everything above, u32 magic "STM1".
 #pragma once

@@ -75,6 +75,7 @@ public:
         num("executionMs", static_cast<double>(m.execution_ns) / 1e6);
         num("validationMs", static_cast<double>(m.validation_ns) / 1e6);
         num("commitMs", static_cast<double>(m.commit_ns) / 1e6);
+        num("idleMs", static_cast<double>(m.idle_ns) / 1e6);
         num("totalMs", static_cast<double>(m.total_ns) / 1e6);
         Napi::Array deps = Napi::Array::New(env, m.dependencies.size());
         for (size_t i = 0; i < m.dependencies.size(); ++i) {

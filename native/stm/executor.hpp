@@ -8,6 +8,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -104,7 +105,7 @@ private:
 /// Per-worker counters, summed once the block is done (no shared counters on the hot path).
 struct alignas(64) WorkerMetrics {
     uint64_t executions = 0, validations = 0, validation_aborts = 0, estimate_waits = 0;
-    uint64_t execution_ns = 0, validation_ns = 0;
+    uint64_t execution_ns = 0, validation_ns = 0, commit_ns = 0, idle_ns = 0;
 };
 
 }  // namespace detail
@@ -330,11 +331,19 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
                 note_conflict();
             }
             m.validation_ns += detail::elapsed_ns(t0);
-            if (valid) try_commit(false);
+            if constexpr (kRolling) {
+                if (valid) {
+                    const auto c0 = Clock::now();
+                    try_commit(false);
+                    m.commit_ns += detail::elapsed_ns(c0);
+                }
+            }
             return scheduler.finish_validation(t.tx, aborted);
         };
 
         SchedulerTask task_in_hand;
+        // Set while this worker finds nothing to do (spinning on next_task or asleep).
+        std::optional<Clock::time_point> idle_since;
         try {
             while (!scheduler.done()) {
                 if (task_in_hand.kind == SchedulerTask::Kind::kExecute) {
@@ -345,10 +354,18 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
                 if (!task_in_hand) {
                     const uint64_t epoch = scheduler.epoch();
                     task_in_hand = scheduler.next_task();
-                    if (!task_in_hand && scheduler.indices_exhausted() && !scheduler.done())
-                        scheduler.wait_for_work(epoch);
+                    if (!task_in_hand) {
+                        if (!idle_since) idle_since = Clock::now();
+                        if (scheduler.indices_exhausted() && !scheduler.done())
+                            scheduler.wait_for_work(epoch);
+                    }
+                }
+                if (task_in_hand && idle_since) {
+                    m.idle_ns += detail::elapsed_ns(*idle_since);
+                    idle_since.reset();
                 }
             }
+            if (idle_since) m.idle_ns += detail::elapsed_ns(*idle_since);
         } catch (...) {
             // A task threw (e.g. out of memory): stop every worker, the pool rethrows it.
             scheduler.halt();
@@ -361,6 +378,7 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
     BlockMetrics& metrics = out.metrics;
     metrics.threads = threads;
     metrics.bailed_out = bailed_out.load(std::memory_order_relaxed);
+    const auto commit_start = Clock::now();
     if constexpr (kRolling) {
         // Everything is final now, unless the run stopped early: then only the prefix is.
         if (!metrics.bailed_out) try_commit(true);
@@ -377,12 +395,13 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
         metrics.estimate_waits += m.estimate_waits;
         metrics.execution_ns += m.execution_ns;
         metrics.validation_ns += m.validation_ns;
+        metrics.commit_ns += m.commit_ns;
+        metrics.idle_ns += m.idle_ns;
     }
     uint64_t ran = 0;
     for (size_t i = 0; i < n; ++i) ran += states[i].ever_ran;  // SAFETY: i < n.
     metrics.reexecutions = metrics.executions - ran;
 
-    const auto commit_start = Clock::now();
     out.txs.resize(n);
     for (size_t i = 0; i < n; ++i) {
         // SAFETY: i < n.
@@ -393,7 +412,7 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
     }
     metrics.dependencies = std::move(dependencies);
     if (options.materialize) materialize(task, out);
-    metrics.commit_ns = detail::elapsed_ns(commit_start);
+    metrics.commit_ns += detail::elapsed_ns(commit_start);
     metrics.total_ns = detail::elapsed_ns(start);
     return out;
 }

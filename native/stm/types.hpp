@@ -141,9 +141,14 @@ struct BlockMetrics {
     uint64_t validations = 0;        // read-set validations performed
     uint64_t validation_aborts = 0;  // validations that failed and aborted an incarnation
     uint64_t estimate_waits = 0;     // suspensions on an ESTIMATE or a declared dependency
-    uint64_t execution_ns = 0;
-    uint64_t validation_ns = 0;
+    uint64_t execution_ns = 0;       // thread time summed over workers
+    uint64_t validation_ns = 0;      // thread time summed over workers
+    /// Rolling commits during the run (thread time summed over workers), plus what was committed
+    /// or materialized after it.
     uint64_t commit_ns = 0;
+    /// Thread time the workers spent with nothing to do (every task they could take was in other
+    /// workers' hands): summed over workers.
+    uint64_t idle_ns = 0;
     uint64_t total_ns = 0;
     /// Rolling commit (a task with a commit hook): whether a commit saw an incarnation other than
     /// the final one (a bug guard: the caller must then not use what was committed).

@@ -24,6 +24,7 @@ interface StmMetrics {
   executionMs: number;
   validationMs: number;
   commitMs: number;
+  idleMs: number;
   totalMs: number;
   dependencies: number[][];
 }
@@ -177,6 +178,12 @@ describe("Block-STM with the mock VM: parallel == sequential", () => {
     for (const run of runs) {
       // Every transaction's final incarnation read its predecessor's write.
       run.metrics.dependencies.forEach((deps, i) => expect(deps).toEqual(i === 0 ? [] : [i - 1]));
+      // Thread times are summed over workers: none exceeds the workers' share of the wall clock.
+      const m = run.metrics;
+      for (const ms of [m.executionMs, m.validationMs, m.idleMs]) {
+        expect(ms).toBeGreaterThanOrEqual(0);
+        expect(ms).toBeLessThanOrEqual(m.threads * m.totalMs + 1);
+      }
     }
   });
 
