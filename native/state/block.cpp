@@ -144,7 +144,7 @@ void bloom_add(uint8_t bloom[256], const Log& log) noexcept {
 }
 
 BlockOutcome execute_block(BlockState& state, const PreState* pre, const Block& block, VmChoice vm,
-                           const TxBatch* batch) {
+                           const TxBatch* batch, const ParallelDiff* parallel_diff) {
     const auto t0 = Clock::now();
     const evmc_revision rev = block.rev;
     BlockOutcome out;
@@ -255,7 +255,8 @@ BlockOutcome execute_block(BlockState& state, const PreState* pre, const Block& 
     }
     if (missing()) return missing_failure();
 
-    out.diff = state.diff();
+    out.diff = parallel_diff != nullptr ? state.diff(parallel_diff->parts, &parallel_diff->run)
+                                        : state.diff();
     out.execution_ns = static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count());
     return out;

@@ -99,9 +99,16 @@ void bloom_add(uint8_t bloom[256], const Log& log) noexcept;
 /// batch found it).
 using TxBatch = std::function<std::vector<TxOutcome>(BlockState&)>;
 
+/// How to build the state diff on several threads (BlockState::diff).
+struct ParallelDiff {
+    unsigned parts = 1;
+    PartRunner run;
+};
+
 /// Executes `block` on `state` (its BlockState must wrap the block's pre-state). Spans in the
 /// returned diff point into `state` and stay valid while it lives.
 BlockOutcome execute_block(BlockState& state, const PreState* pre, const Block& block, VmChoice vm,
-                           const TxBatch* batch = nullptr);
+                           const TxBatch* batch = nullptr,
+                           const ParallelDiff* parallel_diff = nullptr);
 
 }  // namespace pevm::state

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -76,6 +77,10 @@ struct AccountDiff {
     std::vector<std::pair<evmc_bytes32, evmc_bytes32>> storage;  // sorted by key
 };
 
+/// Runs fn(part) for part = 0..parts-1, possibly on several threads at once; returns when all
+/// have returned.
+using PartRunner = std::function<void(unsigned parts, const std::function<void(unsigned)>& fn)>;
+
 /// The pre-state plus the writes committed so far in the block.
 class BlockState final : public StateView {
 public:
@@ -99,8 +104,10 @@ public:
     /// transactions touches about 2n: senders and recipients).
     void reserve(size_t accounts) { accounts_.reserve(accounts); }
 
-    /// Every account whose end state differs from the pre-state, sorted by address.
-    std::vector<AccountDiff> diff();
+    /// Every account whose end state differs from the pre-state, sorted by address. With a
+    /// runner, the accounts are split into `parts` address ranges built concurrently: the base
+    /// view must then be safe to read from several threads (no strict pre-state noting misses).
+    std::vector<AccountDiff> diff(unsigned parts = 1, const PartRunner* runner = nullptr);
     /// Makes this state equal to `from` (a copy of it taken earlier, over the same base).
     void restore(const BlockState& from) {
         accounts_ = from.accounts_;
@@ -127,6 +134,8 @@ private:
         AccountInfo base_info;
     };
     Entry& load(const evmc_address& addr);
+    /// Appends `addr`'s diff to `out` when its end state differs from the pre-state.
+    void diff_account(const evmc_address& addr, const Entry& e, std::vector<AccountDiff>& out);
 
     StateView& base_;
     std::unordered_map<evmc_address, Entry, AddressHash, AddressEq> accounts_;

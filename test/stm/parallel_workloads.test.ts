@@ -22,6 +22,21 @@ describe("Block-STM on the named workloads", () => {
     });
   }
 
+  it(
+    "a block touching thousands of accounts (its diff built on several threads) equals sequential",
+    {
+      timeout: 300_000,
+    },
+    async () => {
+      // Above BlockState's split threshold (4,096 touched accounts): with more than one thread the
+      // diff is built in address ranges on the pool and concatenated.
+      const w = buildWorkload("mix", { txs: 4000 });
+      const r = await executeBlock(w.block, w.context, { policy: "sequential" });
+      expect(r.diff.length).toBeGreaterThan(4096);
+      await expectParallelEqualsSequential("mix (4000 txs)", w.block, w.context, [2, 3, 8], runs);
+    },
+  );
+
   it("independent transfers run without re-execution (fees and credits are lazy deltas)", async () => {
     const w = buildWorkload("transfers-one-recipient", { txs: 200 });
     const r = await executeBlock(w.block, w.context, { policy: "parallel", threads: 1 });
