@@ -84,6 +84,7 @@ CodeAnalysis::CodeAnalysis(const uint8_t* code, size_t size, evmc_revision rev)
     std::vector<Pending> entries;
     std::vector<std::pair<size_t, size_t>> corrections;    // instruction, ops through it
     std::vector<std::pair<size_t, uint256>> static_jumps;  // instruction, destination
+    std::vector<int64_t> suffix_gas;  // close_block's scratch, kept across blocks
     size_t block = 0;
 
     auto fill = [](Instruction& ins, int64_t g, int32_t req, int32_t growth) {
@@ -104,7 +105,7 @@ CodeAnalysis::CodeAnalysis(const uint8_t* code, size_t size, evmc_revision rev)
         int32_t req = 0, growth = 0;
         int64_t g = 0;
         size_t m = merged.size();
-        std::vector<int64_t> suffix_gas(ops.size() + 1, 0);
+        suffix_gas.assign(ops.size() + 1, 0);
         for (size_t k = ops.size(); k-- > 0;) {
             const Op& o = ops[k];
             req = std::max(o.req, req - o.change);
