@@ -8,6 +8,7 @@ import { InvalidBlockError } from "../errors";
 import { bigintToBytes, rlpEncode, type RlpItem } from "../rlp";
 import { orderedTrieRoot } from "./trie";
 import type { Log, Receipt } from "./types";
+import { type RawLogs, rawLogsOf } from "./wire";
 
 function addressBytes(a: string): Uint8Array {
   return Uint8Array.from(Buffer.from(a.slice(2), "hex"));
@@ -15,6 +16,8 @@ function addressBytes(a: string): Uint8Array {
 
 /** The consensus encoding of a receipt (Byzantium+: status; typed receipts are prefixed). */
 export function encodeReceipt(r: Receipt): Uint8Array {
+  const raw = rawLogsOf(r);
+  if (raw !== undefined && r.logsBloom.length === 256) return encodeRawReceipt(r, raw);
   const logs: RlpItem = r.logs.map((l: Log) => [addressBytes(l.address), l.topics, l.data]);
   const body = rlpEncode([
     r.status === 1 ? Uint8Array.of(1) : new Uint8Array(0),
@@ -29,6 +32,48 @@ export function encodeReceipt(r: Receipt): Uint8Array {
   return out;
 }
 
+/** encodeReceipt for a receipt whose logs are still the executor's bytes (no Log objects). */
+function encodeRawReceipt(r: Receipt, raw: RawLogs): Uint8Array {
+  const gas = bigintToBytes(r.cumulativeGasUsed);
+  const gasByte = gas.length === 1 && gas[0]! < 0x80; // a byte below 0x80 is its own encoding
+  const gasLength = gasByte ? 1 : 1 + gas.length;
+  const payload = 1 + gasLength + 3 + 256 + raw.rlp(undefined, 0);
+  const prefix = r.type === 0 ? 0 : 1;
+  const out = new Uint8Array(prefix + listHeaderLength(payload) + payload);
+  if (prefix) out[0] = r.type;
+  let q = writeListHeader(out, prefix, payload);
+  out[q++] = r.status === 1 ? 1 : 0x80;
+  if (gasByte) out[q++] = gas[0]!;
+  else {
+    out[q++] = 0x80 + gas.length;
+    out.set(gas, q);
+    q += gas.length;
+  }
+  out[q++] = 0xb9; // a 256-byte string
+  out[q++] = 1;
+  out[q++] = 0;
+  out.set(r.logsBloom, q);
+  q += 256;
+  q += raw.rlp(out, q);
+  if (q !== out.length) throw new Error("receipt encoding: length mismatch (bug)");
+  return out;
+}
+
+function listHeaderLength(n: number): number {
+  return n < 56 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : n < 0x1000000 ? 4 : 5;
+}
+
+function writeListHeader(out: Uint8Array, at: number, n: number): number {
+  if (n < 56) {
+    out[at] = 0xc0 + n;
+    return at + 1;
+  }
+  const size = listHeaderLength(n) - 1;
+  out[at] = 0xf7 + size;
+  for (let i = size; i > 0; i--, n = Math.floor(n / 256)) out[at + i] = n & 0xff;
+  return at + size + 1;
+}
+
 /** The receipts root (meaningful from Byzantium on, where receipts carry a status). */
 export function receiptsRoot(receipts: Receipt[]): Uint8Array {
   return orderedTrieRoot(receipts.map(encodeReceipt));
@@ -40,35 +85,49 @@ const DEPOSIT_EVENT_TOPIC = "649bbc62d0e31342afea4e5cd82d4049e7e1ee912fc0889aa79
 /** EIP-6110 deposit requests from the receipts' logs; a malformed event invalidates the block. */
 export function depositRequests(receipts: Receipt[], depositContract = DEPOSIT_CONTRACT): Uint8Array {
   const parts: Buffer[] = [];
+  // Logs' addresses are lowercase: a contract given otherwise matches none (as with Log objects).
+  const contract = /^0x[0-9a-f]{40}$/.test(depositContract) ? addressBytes(depositContract) : undefined;
+  const topic = Buffer.from(DEPOSIT_EVENT_TOPIC, "hex");
   for (const r of receipts) {
+    // Undecoded logs are searched in place: no Log object for the others.
+    const raw = rawLogsOf(r);
+    if (raw !== undefined) {
+      if (contract !== undefined) for (const data of raw.dataOf(contract, topic)) depositParts(data, parts);
+      continue;
+    }
     for (const log of r.logs) {
       if (log.address !== depositContract) continue;
       const t0 = log.topics[0];
       if (t0 === undefined || Buffer.from(t0).toString("hex") !== DEPOSIT_EVENT_TOPIC) continue;
-      const d = Buffer.from(log.data.buffer, log.data.byteOffset, log.data.byteLength);
-      // Five dynamic `bytes` fields: pubkey 48, withdrawal credentials 32, amount 8,
-      // signature 96, index 8, at the fixed offsets and sizes of the deposit contract's ABI.
-      const layout: [number, number][] = [
-        [160, 48],
-        [256, 32],
-        [320, 8],
-        [384, 96],
-        [512, 8],
-      ];
-      if (d.length !== 576)
-        throw new InvalidBlockError("INVALID_DEPOSIT_EVENT_LAYOUT: deposit event data is not 576 bytes");
-      for (let i = 0; i < 5; i++) {
-        const [offset, size] = layout[i]!;
-        const at = (p: number): bigint => BigInt("0x" + d.toString("hex", p, p + 32));
-        if (at(32 * i) !== BigInt(offset) || at(offset) !== BigInt(size))
-          throw new InvalidBlockError(
-            "INVALID_DEPOSIT_EVENT_LAYOUT: deposit event fields are not at the expected offsets",
-          );
-        parts.push(d.subarray(offset + 32, offset + 32 + size));
-      }
+      depositParts(log.data, parts);
     }
   }
   return new Uint8Array(Buffer.concat(parts));
+}
+
+/** The five fields of one deposit event's data, appended to `parts`. */
+function depositParts(data: Uint8Array, parts: Buffer[]): void {
+  const d = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  // Five dynamic `bytes` fields: pubkey 48, withdrawal credentials 32, amount 8,
+  // signature 96, index 8, at the fixed offsets and sizes of the deposit contract's ABI.
+  const layout: [number, number][] = [
+    [160, 48],
+    [256, 32],
+    [320, 8],
+    [384, 96],
+    [512, 8],
+  ];
+  if (d.length !== 576)
+    throw new InvalidBlockError("INVALID_DEPOSIT_EVENT_LAYOUT: deposit event data is not 576 bytes");
+  for (let i = 0; i < 5; i++) {
+    const [offset, size] = layout[i]!;
+    const at = (p: number): bigint => BigInt("0x" + d.toString("hex", p, p + 32));
+    if (at(32 * i) !== BigInt(offset) || at(offset) !== BigInt(size))
+      throw new InvalidBlockError(
+        "INVALID_DEPOSIT_EVENT_LAYOUT: deposit event fields are not at the expected offsets",
+      );
+    parts.push(d.subarray(offset + 32, offset + 32 + size));
+  }
 }
 
 function sha256(...chunks: Uint8Array[]): Buffer {

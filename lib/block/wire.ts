@@ -231,25 +231,6 @@ class Reader {
   addr(): string {
     return "0x" + this.hex(20);
   }
-  private logAddressAt = -1;
-  private logAddress = "";
-  /** A log's address: often the previous log's (a token's transfers), then the same string. */
-  logAddr(): string {
-    const b = this.bytesView;
-    const p = this.pos;
-    const q = this.logAddressAt;
-    if (q >= 0) {
-      let k = 0;
-      while (k < 20 && b[p + k] === b[q + k]) k++;
-      if (k === 20) {
-        this.pos += 20;
-        return this.logAddress;
-      }
-    }
-    this.logAddressAt = p;
-    this.logAddress = this.addr();
-    return this.logAddress;
-  }
   w256(): bigint {
     const b = this.buf;
     const p = this.pos;
@@ -285,16 +266,196 @@ class Reader {
   }
 }
 
-function readLogs(r: Reader): Log[] {
-  const logs: Log[] = [];
-  for (let n = r.u32(); n > 0; n--) {
-    const address = r.logAddr();
-    const topics: Uint8Array[] = [];
-    for (let t = r.u32(); t > 0; t--) topics.push(r.take(32));
-    logs.push({ address, topics, data: r.bytes() });
+/**
+ * A receipt's logs as the result buffer holds them (`count` logs in `bytes`: addr, u32 t,
+ * t x b32, bytes data each), decoded into Log objects only when asked for: a block's logs can
+ * number ten thousand, each with a handful of topic arrays. The receipts root (./receipts.ts)
+ * encodes them straight from these bytes.
+ */
+export class RawLogs {
+  constructor(
+    /** The result. */
+    readonly buf: Buffer,
+    /** Where the first log starts in it. */
+    readonly at: number,
+    readonly count: number,
+  ) {}
+
+  /** The Log objects (views into the result, as the eager decoder made). */
+  decode(): Log[] {
+    const b = this.buf;
+    const logs = new Array<Log>(this.count);
+    let p = this.at;
+    let address = "";
+    let addressAt = -1;
+    for (let i = 0; i < logs.length; i++) {
+      // A log's address is often the previous log's (a token's transfers): then the same string.
+      if (addressAt < 0 || b.compare(b, addressAt, addressAt + 20, p, p + 20) !== 0) {
+        address = "0x" + b.toString("hex", p, p + 20);
+        addressAt = p;
+      }
+      p += 20;
+      const t = b.readUInt32LE(p);
+      p += 4;
+      const topics = new Array<Uint8Array>(t);
+      for (let k = 0; k < t; k++, p += 32) topics[k] = view(b, p, 32);
+      const n = b.readUInt32LE(p);
+      p += 4;
+      logs[i] = { address, topics, data: view(b, p, n) };
+      p += n;
+    }
+    return logs;
   }
-  return logs;
+
+  /** The RLP encoding of the logs list ([[address, [topics...], data], ...]) from `at` in `out`,
+   *  or its length when `out` is undefined. */
+  rlp(out: Uint8Array | undefined, at: number): number {
+    const b = this.buf;
+    let p = this.at;
+    let payload = 0;
+    // The payload's length first (the list header needs it), then the items.
+    for (let i = 0; i < this.count; i++) {
+      const t = b.readUInt32LE(p + 20);
+      const n = b.readUInt32LE(p + 24 + 32 * t);
+      const body = 21 + rlpHeaderLength(33 * t) + 33 * t + rlpStringLength(b, p + 28 + 32 * t, n);
+      payload += rlpHeaderLength(body) + body;
+      p += 28 + 32 * t + n;
+    }
+    if (out === undefined) return rlpHeaderLength(payload) + payload;
+    let q = rlpHeader(out, at, payload, 0xc0);
+    p = this.at;
+    for (let i = 0; i < this.count; i++) {
+      const t = b.readUInt32LE(p + 20);
+      const n = b.readUInt32LE(p + 24 + 32 * t);
+      const dataAt = p + 28 + 32 * t;
+      q = rlpHeader(out, q, 21 + rlpHeaderLength(33 * t) + 33 * t + rlpStringLength(b, dataAt, n), 0xc0);
+      out[q++] = 0x80 + 20;
+      out.set(b.subarray(p, p + 20), q);
+      q += 20;
+      q = rlpHeader(out, q, 33 * t, 0xc0);
+      for (let k = 0; k < t; k++) {
+        out[q++] = 0x80 + 32;
+        out.set(b.subarray(p + 24 + 32 * k, p + 56 + 32 * k), q);
+        q += 32;
+      }
+      if (n === 1 && b[dataAt]! < 0x80) out[q++] = b[dataAt]!;
+      else {
+        q = rlpHeader(out, q, n, 0x80);
+        out.set(b.subarray(dataAt, dataAt + n), q);
+        q += n;
+      }
+      p = dataAt + n;
+    }
+    return q - at;
+  }
+
+  /** The data of the logs that `address` (20 bytes) emitted with first topic `topic0`. */
+  dataOf(address: Uint8Array, topic0: Uint8Array): Uint8Array[] {
+    const b = this.buf;
+    const out: Uint8Array[] = [];
+    let p = this.at;
+    for (let i = 0; i < this.count; i++) {
+      const t = b.readUInt32LE(p + 20);
+      const dataAt = p + 28 + 32 * t;
+      const n = b.readUInt32LE(dataAt - 4);
+      if (t > 0 && equalAt(b, p, address) && equalAt(b, p + 24, topic0)) out.push(view(b, dataAt, n));
+      p = dataAt + n;
+    }
+    return out;
+  }
 }
+
+function view(b: Buffer, at: number, n: number): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset + at, n);
+}
+
+function equalAt(b: Buffer, at: number, x: Uint8Array): boolean {
+  for (let i = 0; i < x.length; i++) if (b[at + i] !== x[i]) return false;
+  return true;
+}
+
+/** The length of an RLP string or list header for a payload of `n` bytes. */
+function rlpHeaderLength(n: number): number {
+  return n < 56 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : n < 0x1000000 ? 4 : 5;
+}
+
+/** The RLP length of the `n`-byte string at `at` in `b`. */
+function rlpStringLength(b: Buffer, at: number, n: number): number {
+  return n === 1 && b[at]! < 0x80 ? 1 : rlpHeaderLength(n) + n;
+}
+
+/** Writes the header of a payload of `n` bytes (`base` 0x80 strings, 0xc0 lists); its end. */
+function rlpHeader(out: Uint8Array, at: number, n: number, base: number): number {
+  if (n < 56) {
+    out[at] = base + n;
+    return at + 1;
+  }
+  const size = rlpHeaderLength(n) - 1;
+  out[at] = base + 55 + size;
+  for (let i = size; i > 0; i--, n = Math.floor(n / 256)) out[at + i] = n & 0xff;
+  return at + size + 1;
+}
+
+/** Returns its argument from `super()`: lets RawLogsSlot add a private field to a plain object. */
+class Base {
+  constructor(o: object) {
+    return o;
+  }
+}
+
+/**
+ * The undecoded logs of a decoded receipt, in a private field of that (plain) receipt object: as
+ * fast to reach as a property, invisible to keys, spreads and comparisons (a WeakMap costs
+ * several times more per receipt). Empty once `logs` has been read or assigned.
+ */
+class RawLogsSlot extends Base {
+  #raw: RawLogs | undefined;
+  constructor(receipt: Receipt, raw: RawLogs) {
+    super(receipt);
+    this.#raw = raw;
+  }
+  static get(o: object): RawLogs | undefined {
+    return #raw in o ? (o as RawLogsSlot).#raw : undefined;
+  }
+  static clear(o: object): void {
+    if (#raw in o) (o as RawLogsSlot).#raw = undefined;
+  }
+}
+
+/** The undecoded logs of `receipt`, while its `logs` have been neither read nor assigned. */
+export function rawLogsOf(receipt: Receipt): RawLogs | undefined {
+  return RawLogsSlot.get(receipt);
+}
+
+function settleLogs(receipt: Receipt, logs: Log[]): void {
+  RawLogsSlot.clear(receipt);
+  Object.defineProperty(receipt, "logs", {
+    value: logs,
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  });
+}
+
+// One accessor pair for all receipts (so they share one hidden class): `logs` is decoded on first
+// read and is from then on an ordinary property; assigning it first works as for one.
+const LOGS: PropertyDescriptor = {
+  get(this: Receipt): Log[] {
+    // The receipt holding the accessor: `this`, unless read through an object inheriting from it.
+    let holder: object | null = this;
+    while (holder !== null && RawLogsSlot.get(holder) === undefined)
+      holder = Object.getPrototypeOf(holder) as object | null;
+    const logs = holder === null ? [] : RawLogsSlot.get(holder)!.decode();
+    // Frozen or sealed: decoded again on every read, as it cannot become a data property.
+    if (holder === this && Object.isExtensible(this)) settleLogs(this, logs);
+    return logs;
+  },
+  set(this: Receipt, logs: Log[]): void {
+    settleLogs(this, logs);
+  },
+  enumerable: true,
+  configurable: true,
+};
 
 /** One receipt of the result (a function of its own: the hot loop compiles early). */
 function readReceipt(r: Reader): Receipt {
@@ -304,15 +465,18 @@ function readReceipt(r: Reader): Receipt {
   const cumulativeGasUsed = r.u64();
   const sender = r.addr();
   const bloom = r.take(256);
-  return {
-    type,
-    status,
-    gasUsed: gas,
-    cumulativeGasUsed,
-    sender,
-    logsBloom: bloom,
-    logs: readLogs(r),
-  };
+  const size = r.u32();
+  const count = r.u32();
+  const at = r.pos;
+  r.pos += size - 4;
+  if (count === 0) {
+    return { type, status, gasUsed: gas, cumulativeGasUsed, sender, logsBloom: bloom, logs: [] };
+  }
+  // Logs are decoded when read (defining the accessor costs about as much as one log's arrays).
+  const receipt = { type, status, gasUsed: gas, cumulativeGasUsed, sender, logsBloom: bloom } as Receipt;
+  Object.defineProperty(receipt, "logs", LOGS);
+  new RawLogsSlot(receipt, new RawLogs(r.buf, at, count));
+  return receipt;
 }
 
 /** The result's diff section (see block_request.cpp). */

@@ -27,7 +27,9 @@
 //            u64 gasUsed, u64 blobGasUsed, u64 executionNs, u64 recoveryNs, u64 decodeNs,
 //            256 bloom,
 //            u32 n, n x (u8 type, u8 success, u64 gasUsed, u64 cumulativeGas, addr sender,
-//                        256 bloom, u32 logs, logs x (addr, u32 t, t x b32, bytes data)) [receipts]
+//                        256 bloom, u32 logsBytes (the byte length of what follows up to
+//                        the next receipt), u32 logs, logs x (addr, u32 t, t x b32, bytes data))
+//                                                                                  [receipts]
 //            u8 hasRequests, bytes withdrawalRequests, bytes consolidationRequests,
 //            u32 n, n x (addr, u8 flags (1 deleted, 2 code changed, 4 storage reset),
 //                        unless deleted: w256 balance, u64 nonce, b32 codeHash,
@@ -227,6 +229,9 @@ std::vector<uint8_t> encode_block_outcome(const BlockRequest& req, const state::
         w.u64(rc.cumulative_gas);
         w.raw(req.block.txs[i].sender.bytes, 20);
         w.raw(rc.bloom, 256);
+        // The logs' byte length first: the result decoder skips them and decodes them on demand.
+        const size_t logs_at = w.out.size();
+        w.u32(0);
         w.u32(static_cast<uint32_t>(rc.logs.size()));
         for (const auto& log : rc.logs) {
             w.raw(log.address.bytes, 20);
@@ -234,6 +239,7 @@ std::vector<uint8_t> encode_block_outcome(const BlockRequest& req, const state::
             for (const auto& t : log.topics) w.raw(t.bytes, 32);
             w.bytes(log.data.data(), log.data.size());
         }
+        w.put_u32(logs_at, static_cast<uint32_t>(w.out.size() - logs_at - 4));
     }
     w.u8(out.has_requests ? 1 : 0);
     w.bytes(out.withdrawal_requests.data(), out.withdrawal_requests.size());

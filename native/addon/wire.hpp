@@ -83,6 +83,10 @@ public:
         for (int i = 0; i < 8; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
     }
     void raw(const uint8_t* p, size_t n) { out.insert(out.end(), p, p + n); }
+    /// Overwrites the u32 at `at` (a length known only once what it measures is written).
+    void put_u32(size_t at, uint32_t v) {
+        for (int i = 0; i < 4; ++i) out[at + i] = static_cast<uint8_t>(v >> (8 * i));
+    }
     void w256(const uint256& v) {
         uint8_t b[32];
         v.store_be(b);
