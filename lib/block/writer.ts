@@ -1,8 +1,16 @@
 /** The growable little-endian buffer that encodes block requests (wire.ts, prestate-wire.ts). */
 import { InvalidArgumentError } from "../errors";
-import { hexIntoChecked } from "./json";
 
 const U64 = 1n << 64n;
+const U256 = 1n << 256n;
+/** The byte that two hex digit character codes (each below 128) spell at [c1 << 7 | c2], or -1. */
+const HEX_PAIR = new Int16Array(128 * 128).fill(-1);
+{
+  const digits = "0123456789abcdefABCDEF";
+  const value = (c: string): number => parseInt(c, 16);
+  for (const x of digits)
+    for (const y of digits) HEX_PAIR[(x.charCodeAt(0) << 7) | y.charCodeAt(0)] = value(x) * 16 + value(y);
+}
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /**
@@ -19,6 +27,8 @@ export interface Scratch {
 export class Writer {
   buf: Buffer;
   pos = 0;
+  /** Over `buf`: its 64-bit stores take bigints without Buffer's range checks and shifts. */
+  private view: DataView;
   private readonly scratch: Scratch | undefined;
   // Zeroed buffers: the high bytes of small words need no writing. With a scratch buffer, the
   // result is a view into it that is only valid until the scratch is used again.
@@ -32,12 +42,14 @@ export class Writer {
       // A scratch buffer grows by doubling: each new one is fresh memory again.
       this.buf = Buffer.alloc(scratch !== undefined ? Math.max(size, 2 * scratch.buf.length) : size);
     }
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
   }
   protected room(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     const next = Buffer.alloc(Math.max(this.buf.length * 2, this.pos + n));
     this.buf.copy(next, 0, 0, this.pos);
     this.buf = next;
+    this.view = new DataView(next.buffer, next.byteOffset, next.length);
   }
   u8(v: number): void {
     this.room(1);
@@ -45,15 +57,16 @@ export class Writer {
   }
   u32(v: number): void {
     this.room(4);
-    this.buf.writeUInt32LE(v, this.pos);
+    if (v >>> 0 === v) this.view.setUint32(this.pos, v, true);
+    else this.buf.writeUInt32LE(v, this.pos); // throws the range error
     this.pos += 4;
   }
   u64(v: bigint): void {
     this.room(8);
     if (v >= 0n && v <= SAFE) {
       const n = Number(v);
-      this.buf.writeUInt32LE(n >>> 0, this.pos);
-      this.buf.writeUInt32LE(Math.floor(n / 2 ** 32), this.pos + 4);
+      this.view.setUint32(this.pos, n >>> 0, true);
+      this.view.setUint32(this.pos + 4, Math.floor(n / 2 ** 32), true);
     } else {
       this.buf.writeBigUInt64LE(v, this.pos);
     }
@@ -71,34 +84,51 @@ export class Writer {
   w256(v: bigint): void {
     this.room(32);
     const p = this.pos;
-    if (v === 0n) {
-      this.pos += 32; // zeroed
-      return;
-    }
-    if (v >= 0n && v <= SAFE) {
-      // Most quantities (nonces, gas, fees) fit a double exactly: no bigint arithmetic or hex.
-      const n = Number(v);
-      this.buf.writeUInt32BE(Math.floor(n / 2 ** 32), p + 24);
-      this.buf.writeUInt32BE(n >>> 0, p + 28);
-    } else if (v >= 0n && v < U64) {
-      this.buf.writeBigUInt64BE(v, p + 24);
+    this.pos += 32;
+    if (v === 0n) return; // zeroed
+    if (v > 0n && v < U256) {
+      // 64 bits at a time (a store keeps the low 64 bits): no hex, no Buffer range checks.
+      // Most words (nonces, gas, fees) take one store: the high bytes are zero already.
+      const d = this.view;
+      d.setBigUint64(p + 24, v);
+      if (v >= U64) {
+        let x = v >> 64n;
+        d.setBigUint64(p + 16, x);
+        if (x >= U64) {
+          x >>= 64n;
+          d.setBigUint64(p + 8, x);
+          if (x >= U64) d.setBigUint64(p, x >> 64n);
+        }
+      }
     } else {
       this.buf.write(v.toString(16).padStart(64, "0"), p, 32, "hex");
     }
-    this.pos += 32;
   }
   /** A `0x` address string. */
   addr(a: string): void {
     this.room(20);
     // Validated while decoding (one pass): a bad address throws before `pos` moves.
-    if (
-      typeof a !== "string" ||
-      a.length !== 42 ||
-      a.charCodeAt(0) !== 48 ||
-      a.charCodeAt(1) !== 120 ||
-      !hexIntoChecked(this.buf, this.pos, a, 2, 20)
-    )
+    if (typeof a !== "string" || a.length !== 42 || a.charCodeAt(0) !== 48 || a.charCodeAt(1) !== 120)
       throw new InvalidArgumentError(`not a 0x-prefixed 20-byte address: ${String(a)}`);
+    const d = this.view;
+    const p = this.pos;
+    // Two hex digits per table lookup (-1: not two hex digits), two bytes per store.
+    let bad = 0;
+    for (let i = 0; i < 10; i++) {
+      const j = 2 + 4 * i;
+      const c1 = a.charCodeAt(j);
+      const c2 = a.charCodeAt(j + 1);
+      const c3 = a.charCodeAt(j + 2);
+      const c4 = a.charCodeAt(j + 3);
+      if ((c1 | c2 | c3 | c4) > 127) bad = -1;
+      else {
+        const hi = HEX_PAIR[(c1 << 7) | c2]!;
+        const lo = HEX_PAIR[(c3 << 7) | c4]!;
+        bad |= hi | lo;
+        d.setUint16(p + 2 * i, (hi << 8) | (lo & 0xff));
+      }
+    }
+    if (bad < 0) throw new InvalidArgumentError(`not a 0x-prefixed 20-byte address: ${String(a)}`);
     this.pos += 20;
   }
   result(): Uint8Array {
