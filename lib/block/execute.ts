@@ -54,14 +54,15 @@ export async function executeBlock(
   options: ExecuteBlockOptions = {},
 ): Promise<BlockResult> {
   const t0 = nowMs();
-  const request = encodeBlockRequest(block, context, options, requestScratch);
+  const senders: (string | undefined)[] = [];
+  const request = encodeBlockRequest(block, context, options, requestScratch, senders);
   const t1 = nowMs();
   const { threads, adaptive } = blockSchedule(block, options);
   let raw = await awaitNative(callNative(() => native().executeBlock(request, threads, adaptive)));
   const t2 = nowMs();
   let stm: BlockStmMetrics | undefined;
   if (threads > 0) ({ result: raw, metrics: stm } = splitStmMetrics(raw));
-  const out = decodeBlockResult(raw);
+  const out = decodeBlockResult(raw, senders);
   if ("kind" in out) {
     if (out.kind === "transaction") throw new BlockTransactionError(out.txIndex, out.reason, out.message);
     if (out.kind === "block") throw new BlockRuleError(out.reason, out.message);

@@ -58,12 +58,16 @@ function encodePreState(w: Writer, pre: BlockContext["pre"]): void {
   }
 }
 
-/** One transaction of the `txs` section (a function of its own: the hot loop compiles early). */
-function encodeTransaction(w: Writer, tx: BlockTransaction): void {
+/**
+ * One transaction of the `txs` section (a function of its own: the hot loop compiles early): its
+ * sender when given in lowercase, as the result will report it.
+ */
+function encodeTransaction(w: Writer, tx: BlockTransaction): string | undefined {
   w.u8(tx.type);
+  let sender: string | undefined;
   if (tx.sender !== undefined) {
     w.u8(0);
-    w.addr(tx.sender);
+    if (w.addr(tx.sender)) sender = tx.sender;
   } else {
     const sig = tx.signature!;
     w.u8(1);
@@ -103,18 +107,21 @@ function encodeTransaction(w: Writer, tx: BlockTransaction): void {
     w.w256(a.r);
     w.w256(a.s);
   }
+  return sender;
 }
 
 /**
  * Encodes everything the native executor needs into one buffer. With `scratch` the request is
  * written into that reused buffer and is valid only until the next use of it (the native
- * executeBlock copies its request before it returns).
+ * executeBlock copies its request before it returns). With `senders`, the senders given in
+ * lowercase are noted there by transaction index (see decodeBlockResult).
  */
 export function encodeBlockRequest(
   block: Block,
   ctx: BlockContext,
   options: ExecuteBlockOptions,
   scratch?: Scratch,
+  senders?: (string | undefined)[],
 ): Uint8Array {
   const h = block.header;
   const preSections = encodedPreState(ctx.pre);
@@ -181,8 +188,10 @@ export function encodeBlockRequest(
     w.raw(hash);
   }
 
-  w.u32(block.transactions.length);
-  for (const tx of block.transactions) encodeTransaction(w, tx);
+  const txs = block.transactions;
+  w.u32(txs.length);
+  if (senders === undefined) for (const tx of txs) encodeTransaction(w, tx);
+  else for (let i = 0; i < txs.length; i++) senders[i] = encodeTransaction(w, txs[i]!);
   return w.result();
 }
 
@@ -196,23 +205,25 @@ class Reader {
   pos = 0;
   readonly buf: Buffer;
   private readonly bytesView: Uint8Array;
+  private readonly view: DataView;
   constructor(data: Uint8Array) {
     this.buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     this.bytesView = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    this.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   }
   u8(): number {
     return this.buf[this.pos++]!;
   }
   u32(): number {
-    const v = this.buf.readUInt32LE(this.pos);
+    const v = this.view.getUint32(this.pos, true);
     this.pos += 4;
     return v;
   }
   u64(): bigint {
-    const lo = this.buf.readUInt32LE(this.pos);
-    const hi = this.buf.readUInt32LE(this.pos + 4);
+    const lo = this.view.getUint32(this.pos, true);
+    const hi = this.view.getUint32(this.pos + 4, true);
     // Gas and nonces fit a double exactly: no bigint shifts.
-    const v = hi < 0x200000 ? BigInt(hi * 2 ** 32 + lo) : this.buf.readBigUInt64LE(this.pos);
+    const v = hi < 0x200000 ? BigInt(hi * 2 ** 32 + lo) : this.view.getBigUint64(this.pos, true);
     this.pos += 8;
     return v;
   }
@@ -458,12 +469,14 @@ const LOGS: PropertyDescriptor = {
 };
 
 /** One receipt of the result (a function of its own: the hot loop compiles early). */
-function readReceipt(r: Reader): Receipt {
+function readReceipt(r: Reader, knownSender: string | undefined): Receipt {
   const type = r.u8();
   const status = r.u8() === 1 ? 1 : 0;
   const gas = r.u64();
   const cumulativeGasUsed = r.u64();
-  const sender = r.addr();
+  let sender = knownSender;
+  if (sender === undefined) sender = r.addr();
+  else r.pos += 20;
   const bloom = r.take(256);
   const size = r.u32();
   const count = r.u32();
@@ -527,8 +540,15 @@ export type DecodedBlockResult = Omit<BlockResult, "timings" | "diff"> & {
   readDiff: () => AccountDiff[];
 };
 
-/** Decodes the native result: a failure, or the receipts, the diff (on demand) and the timings. */
-export function decodeBlockResult(data: Uint8Array): BlockFailure | DecodedBlockResult {
+/**
+ * Decodes the native result: a failure, or the receipts, the diff (on demand) and the timings.
+ * `senders` (from encodeBlockRequest) gives the senders the request carried in lowercase: the
+ * native side reports exactly those, so their strings stand for the bytes it returns.
+ */
+export function decodeBlockResult(
+  data: Uint8Array,
+  senders?: (string | undefined)[],
+): BlockFailure | DecodedBlockResult {
   const r = new Reader(data);
   const kind = r.u8();
   if (kind === 1) {
@@ -547,7 +567,7 @@ export function decodeBlockResult(data: Uint8Array): BlockFailure | DecodedBlock
   const ns = [r.u64(), r.u64(), r.u64()]; // execution, recovery, native decode
   const logsBloom = r.take(256);
   const receipts = new Array<Receipt>(r.u32());
-  for (let i = 0; i < receipts.length; i++) receipts[i] = readReceipt(r);
+  for (let i = 0; i < receipts.length; i++) receipts[i] = readReceipt(r, senders?.[i]);
   const hasRequests = r.u8() === 1;
   const withdrawals = r.bytes();
   const consolidations = r.bytes();

@@ -3,13 +3,18 @@ import { InvalidArgumentError } from "../errors";
 
 const U64 = 1n << 64n;
 const U256 = 1n << 256n;
-/** The byte that two hex digit character codes (each below 128) spell at [c1 << 7 | c2], or -1. */
+/**
+ * The byte that two hex digit character codes (each below 128) spell, at [c1 << 7 | c2], plus 256
+ * when either digit is a capital; -1 when they are not two hex digits.
+ */
 const HEX_PAIR = new Int16Array(128 * 128).fill(-1);
 {
   const digits = "0123456789abcdefABCDEF";
   const value = (c: string): number => parseInt(c, 16);
   for (const x of digits)
-    for (const y of digits) HEX_PAIR[(x.charCodeAt(0) << 7) | y.charCodeAt(0)] = value(x) * 16 + value(y);
+    for (const y of digits)
+      HEX_PAIR[(x.charCodeAt(0) << 7) | y.charCodeAt(0)] =
+        value(x) * 16 + value(y) + (x > "9" && x < "a" ? 256 : 0) + (y > "9" && y < "a" ? 256 : 0);
 }
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -104,32 +109,34 @@ export class Writer {
       this.buf.write(v.toString(16).padStart(64, "0"), p, 32, "hex");
     }
   }
-  /** A `0x` address string. */
-  addr(a: string): void {
+  /** A `0x` address string; whether it is in lowercase (then its bytes decode to it again). */
+  addr(a: string): boolean {
     this.room(20);
     // Validated while decoding (one pass): a bad address throws before `pos` moves.
     if (typeof a !== "string" || a.length !== 42 || a.charCodeAt(0) !== 48 || a.charCodeAt(1) !== 120)
       throw new InvalidArgumentError(`not a 0x-prefixed 20-byte address: ${String(a)}`);
     const d = this.view;
     const p = this.pos;
-    // Two hex digits per table lookup (-1: not two hex digits), two bytes per store.
-    let bad = 0;
+    // Two hex digits per table lookup (-1: not two hex digits; 256 and up: capitals), two bytes
+    // per store.
+    let seen = 0;
     for (let i = 0; i < 10; i++) {
       const j = 2 + 4 * i;
       const c1 = a.charCodeAt(j);
       const c2 = a.charCodeAt(j + 1);
       const c3 = a.charCodeAt(j + 2);
       const c4 = a.charCodeAt(j + 3);
-      if ((c1 | c2 | c3 | c4) > 127) bad = -1;
+      if ((c1 | c2 | c3 | c4) > 127) seen = -1;
       else {
         const hi = HEX_PAIR[(c1 << 7) | c2]!;
         const lo = HEX_PAIR[(c3 << 7) | c4]!;
-        bad |= hi | lo;
-        d.setUint16(p + 2 * i, (hi << 8) | (lo & 0xff));
+        seen |= hi | lo;
+        d.setUint16(p + 2 * i, ((hi & 0xff) << 8) | (lo & 0xff));
       }
     }
-    if (bad < 0) throw new InvalidArgumentError(`not a 0x-prefixed 20-byte address: ${String(a)}`);
+    if (seen < 0) throw new InvalidArgumentError(`not a 0x-prefixed 20-byte address: ${String(a)}`);
     this.pos += 20;
+    return seen < 256;
   }
   result(): Uint8Array {
     if (this.scratch !== undefined) {

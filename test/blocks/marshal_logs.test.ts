@@ -160,4 +160,27 @@ describe("lazily decoded logs", () => {
     expect(() => depositRequests(bad)).toThrow(/INVALID_DEPOSIT_EVENT_LAYOUT/);
     expect(() => depositRequests(bad.map(plain))).toThrow(/INVALID_DEPOSIT_EVENT_LAYOUT/);
   });
+
+  it("report each sender in lowercase, however the request spelt it", async () => {
+    const lower = "0xabcdef0000000000000000000000000000000001";
+    const mixed = "0xABCDEF0000000000000000000000000000000002";
+    const pre = preState([
+      [lower, account(10n ** 18n)],
+      [mixed.toLowerCase(), account(10n ** 18n)],
+    ]);
+    const txs = [
+      transfer(0n, OTHER, 1n, { sender: lower }),
+      transfer(0n, OTHER, 1n, { sender: mixed }),
+      transfer(0n),
+      transfer(1n, OTHER, 1n, { sender: mixed }),
+    ];
+    const r = await executeBlock(block(txs), context(pre));
+    expect(r.receipts.map((x) => x.sender)).toEqual([
+      lower,
+      mixed.toLowerCase(),
+      txs[2]!.sender,
+      mixed.toLowerCase(),
+    ]);
+    expect(r.receipts.map((x) => x.status)).toEqual([1, 1, 1, 1]);
+  });
 });
