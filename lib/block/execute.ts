@@ -44,7 +44,7 @@ export class BlockRuleError extends InvalidBlockError {
 const BYZANTIUM = forkRevision("Byzantium");
 // One request buffer for every call: the native side copies the request before it returns, so
 // the buffer is free again before any other executeBlock can run.
-const requestScratch: Scratch = { buf: Buffer.alloc(0), dirty: 0 };
+const requestScratch: Scratch = { buf: Buffer.alloc(0) };
 const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
 
 /** Executes `block` on `context.pre`, sequentially or on Block-STM (`options.policy`). */

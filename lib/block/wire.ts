@@ -141,7 +141,8 @@ export function encodeBlockRequest(
   const daoFork = options.daoFork ?? h.number === 1_920_000n;
   w.u8((options.missingState === "error" ? 1 : 0) | (daoFork ? 2 : 0));
   w.u32(options.recoveryThreads ?? 0);
-  w.bytes(Buffer.from(options.vm ?? "", "utf8"));
+  if (options.vm === undefined || options.vm === "") w.u32(0);
+  else w.bytes(Buffer.from(options.vm, "utf8"));
   w.u64(h.number);
   w.u64(h.timestamp);
   w.u64(h.gasLimit);

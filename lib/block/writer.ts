@@ -21,27 +21,29 @@ const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 /**
  * A buffer kept from one request to the next (see Writer): its memory is already mapped, where a
  * fresh megabyte-sized buffer costs a page fault per 4 KiB on first write (most of a request is
- * code, megabytes per block). `dirty` bytes from the start may be non-zero.
+ * code, megabytes per block). It holds the previous request's bytes: the request writer's methods
+ * write every byte of their fields, so it needs no clearing.
  */
 export interface Scratch {
   buf: Buffer;
-  dirty: number;
 }
 
-/** Builds a request buffer; prestate-wire.ts extends it with JSON fast paths. */
+/**
+ * Builds a request buffer; prestate-wire.ts extends it with JSON fast paths. Its own methods write
+ * all the bytes of each field; the fast paths of prestate-wire.ts write only the non-zero digits
+ * of quantities and so need a fresh (zeroed) writer, without a scratch buffer.
+ */
 export class Writer {
   buf: Buffer;
   pos = 0;
   /** Over `buf`: its 64-bit stores take bigints without Buffer's range checks and shifts. */
   private view: DataView;
   private readonly scratch: Scratch | undefined;
-  // Zeroed buffers: the high bytes of small words need no writing. With a scratch buffer, the
-  // result is a view into it that is only valid until the scratch is used again.
+  // With a scratch buffer, the result is a view into it that is only valid until the scratch is
+  // used again.
   constructor(size: number, scratch?: Scratch) {
     this.scratch = scratch;
     if (scratch !== undefined && scratch.buf.length >= size) {
-      scratch.buf.fill(0, 0, scratch.dirty);
-      scratch.dirty = scratch.buf.length; // until result(): an encoding that throws leaves bytes behind
       this.buf = scratch.buf;
     } else {
       // A scratch buffer grows by doubling: each new one is fresh memory again.
@@ -90,22 +92,24 @@ export class Writer {
     this.room(32);
     const p = this.pos;
     this.pos += 32;
-    if (v === 0n) return; // zeroed
-    if (v > 0n && v < U256) {
-      // 64 bits at a time (a store keeps the low 64 bits): no hex, no Buffer range checks.
-      // Most words (nonces, gas, fees) take one store: the high bytes are zero already.
-      const d = this.view;
+    const d = this.view;
+    // 64 bits per store (the high words of most: zero; the low word keeps the low 64 bits), no
+    // hex, no Buffer range checks.
+    if (v >= 0n && v < U64) {
+      d.setFloat64(p, 0); // eight zero bytes
+      d.setFloat64(p + 8, 0);
+      d.setFloat64(p + 16, 0);
       d.setBigUint64(p + 24, v);
-      if (v >= U64) {
-        let x = v >> 64n;
-        d.setBigUint64(p + 16, x);
-        if (x >= U64) {
-          x >>= 64n;
-          d.setBigUint64(p + 8, x);
-          if (x >= U64) d.setBigUint64(p, x >> 64n);
-        }
-      }
+    } else if (v > 0n && v < U256) {
+      const x = v >> 64n;
+      const y = x >> 64n;
+      d.setBigUint64(p, y >> 64n);
+      d.setBigUint64(p + 8, y);
+      d.setBigUint64(p + 16, x);
+      d.setBigUint64(p + 24, v);
     } else {
+      // Out of range (a caller's bug): the bytes a zeroed buffer would get, as before.
+      this.buf.fill(0, p, p + 32);
       this.buf.write(v.toString(16).padStart(64, "0"), p, 32, "hex");
     }
   }
@@ -139,10 +143,7 @@ export class Writer {
     return seen < 256;
   }
   result(): Uint8Array {
-    if (this.scratch !== undefined) {
-      this.scratch.buf = this.buf;
-      this.scratch.dirty = this.pos;
-    }
+    if (this.scratch !== undefined) this.scratch.buf = this.buf;
     return new Uint8Array(this.buf.buffer, this.buf.byteOffset, this.pos);
   }
 }

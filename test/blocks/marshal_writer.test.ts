@@ -22,7 +22,7 @@ describe("request writer", () => {
       0x1234567n * (1n << 200n) + 0x89abcdefn,
     );
     // A scratch buffer left dirty by an earlier request must not leak into the words.
-    const scratch = { buf: Buffer.alloc(0), dirty: 0 };
+    const scratch = { buf: Buffer.alloc(0) };
     for (let round = 0; round < 2; round++) {
       const w = new Writer(16, scratch);
       for (const v of values) w.w256(v);
@@ -36,8 +36,17 @@ describe("request writer", () => {
           .join("");
       expect(hex(out)).toBe(expected);
       if (round === 0) scratch.buf.fill(0xee, 0, scratch.buf.length); // dirty everything
-      scratch.dirty = scratch.buf.length;
     }
+  });
+
+  it("writes an out-of-range word as into a fresh buffer, on a dirty scratch buffer too", () => {
+    const bad = [-1n, -(1n << 70n), 1n << 256n, (1n << 260n) + 5n];
+    const fresh = new Writer(16);
+    for (const v of bad) fresh.w256(v);
+    const scratch = { buf: Buffer.alloc(4096, 0xee) };
+    const reused = new Writer(16, scratch);
+    for (const v of bad) reused.w256(v);
+    expect(hex(reused.result())).toBe(hex(fresh.result()));
   });
 
   it("writes addresses in either case and rejects malformed ones", () => {

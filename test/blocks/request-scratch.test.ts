@@ -9,7 +9,7 @@ import { block, context, OTHER, preState, transfer } from "./helpers";
 
 describe("the request scratch buffer", () => {
   it("gives the bytes of a fresh buffer", () => {
-    const scratch: Scratch = { buf: Buffer.alloc(0), dirty: 0 };
+    const scratch: Scratch = { buf: Buffer.alloc(0) };
     const big = block(Array.from({ length: 300 }, (_, i) => transfer(BigInt(i), OTHER, 2n ** 200n)));
     const small = block([transfer(0n, OTHER, 1n, { data: new Uint8Array(3).fill(7) })]);
     const bad = block([transfer(0n), transfer(1n, "0xnot an address")]);
