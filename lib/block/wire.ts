@@ -279,10 +279,10 @@ class Reader {
 }
 
 /**
- * A receipt's logs as the result buffer holds them (`count` logs in `bytes`: addr, u32 t,
+ * A receipt's logs as the result buffer holds them (`count` logs from `at`: addr, u32 t,
  * t x b32, bytes data each), decoded into Log objects only when asked for: a block's logs can
- * number ten thousand, each with a handful of topic arrays. The receipts root (./receipts.ts)
- * encodes them straight from these bytes.
+ * number ten thousand, each with a handful of topic arrays. The receipts root and the deposit
+ * requests (./receipts.ts) read them straight from these bytes.
  */
 export class RawLogs {
   constructor(
@@ -342,20 +342,14 @@ export class RawLogs {
       const dataAt = p + 28 + 32 * t;
       q = rlpHeader(out, q, 21 + rlpHeaderLength(33 * t) + 33 * t + rlpStringLength(b, dataAt, n), 0xc0);
       out[q++] = 0x80 + 20;
-      out.set(b.subarray(p, p + 20), q);
-      q += 20;
+      q = copyBytes(b, p, out, q, 20);
       q = rlpHeader(out, q, 33 * t, 0xc0);
       for (let k = 0; k < t; k++) {
         out[q++] = 0x80 + 32;
-        out.set(b.subarray(p + 24 + 32 * k, p + 56 + 32 * k), q);
-        q += 32;
+        q = copyBytes(b, p + 24 + 32 * k, out, q, 32);
       }
       if (n === 1 && b[dataAt]! < 0x80) out[q++] = b[dataAt]!;
-      else {
-        q = rlpHeader(out, q, n, 0x80);
-        out.set(b.subarray(dataAt, dataAt + n), q);
-        q += n;
-      }
+      else q = copyBytes(b, dataAt, out, rlpHeader(out, q, n, 0x80), n);
       p = dataAt + n;
     }
     return q - at;
@@ -375,6 +369,14 @@ export class RawLogs {
     }
     return out;
   }
+}
+
+/** Copies `n` bytes from `b` at `from` to `out` at `to`; the end in `out`. No view objects: a
+ *  loop for the short ones (addresses, topics), Buffer's copy for the rest. */
+function copyBytes(b: Buffer, from: number, out: Uint8Array, to: number, n: number): number {
+  if (n <= 64) for (let i = 0; i < n; i++) out[to + i] = b[from + i]!;
+  else b.copy(out, to, from, from + n);
+  return to + n;
 }
 
 function view(b: Buffer, at: number, n: number): Uint8Array {
