@@ -121,9 +121,27 @@ bool delegation_target(std::span<const uint8_t> code, evmc_address* target) noex
     return true;
 }
 
+thread_local std::vector<Host::JournalEntry> Host::spare_journal_;
+thread_local std::unordered_map<evmc_address, Account, AddressHash, AddressEq>
+    Host::spare_accounts_;
+
 Host::Host(StateView& view, evmc_revision rev, VmChoice vm,
            const evmc_tx_context& tx_context) noexcept
-    : view_(view), rev_(rev), vm_(vm), tx_context_(tx_context) {}
+    : view_(view), rev_(rev), vm_(vm), tx_context_(tx_context) {
+    // Both spares are empty (a Host left them so, or none ran on this thread yet); a nested
+    // Host on the same thread simply finds them empty.
+    journal_.swap(spare_journal_);
+    accounts_.swap(spare_accounts_);
+}
+
+Host::~Host() {
+    // Hand the buffers on, emptied, unless one grew unusually large (a contract touching
+    // thousands of accounts should not pin that memory for the thread's lifetime).
+    journal_.clear();
+    accounts_.clear();
+    if (journal_.capacity() <= 4096) journal_.swap(spare_journal_);
+    if (accounts_.bucket_count() <= 4096) accounts_.swap(spare_accounts_);
+}
 
 const evmc_host_interface& Host::interface() noexcept {
     return kInterface;

@@ -68,6 +68,7 @@ class Host {
 public:
     Host(StateView& view, evmc_revision rev, VmChoice vm,
          const evmc_tx_context& tx_context) noexcept;
+    ~Host();
     Host(const Host&) = delete;
     Host& operator=(const Host&) = delete;
 
@@ -159,6 +160,11 @@ private:
     std::unordered_map<evmc_address, Account, AddressHash, AddressEq> accounts_;
     std::unordered_map<evmc_address, TransientMap, AddressHash, AddressEq> transient_;
     std::vector<JournalEntry> journal_;
+    // Buffers handed from one transaction's Host to the next on the same thread, so that a
+    // transaction does not regrow its journal and account table from nothing.
+    static thread_local std::vector<JournalEntry> spare_journal_;
+    static thread_local std::unordered_map<evmc_address, Account, AddressHash, AddressEq>
+        spare_accounts_;
     std::vector<Log> logs_;
     uint64_t top_frame_vm_ns_ = 0;
     // Code deployed by this transaction (each buffer stays put: spans point into it). Not a
