@@ -31,8 +31,9 @@ export function rlpEncode(item: RlpItem): Uint8Array {
   return out;
 }
 
-function headerLength(payload: number): number {
-  return payload < 56 ? 1 : 1 + byteLength(payload);
+/** The length of an RLP string or list header for a payload of `payload` bytes. */
+export function rlpHeaderLength(payload: number): number {
+  return payload < 56 ? 1 : payload < 0x100 ? 2 : payload < 0x10000 ? 3 : 1 + byteLength(payload);
 }
 
 function byteLength(n: number): number {
@@ -54,14 +55,16 @@ function payloadLength(item: RlpItem): number {
 function encodedLength(item: RlpItem): number {
   if (item instanceof Uint8Array) {
     if (item.length === 1 && item[0]! < 0x80) return 1;
-    return headerLength(item.length) + item.length;
+    return rlpHeaderLength(item.length) + item.length;
   }
   if (!Array.isArray(item)) throw new InvalidArgumentError("RLP items must be Uint8Array or arrays");
   const payload = payloadLength(item);
-  return headerLength(payload) + payload;
+  return rlpHeaderLength(payload) + payload;
 }
 
-function writeHeader(out: Uint8Array, pos: number, payload: number, shortBase: number): number {
+/** Writes the header of a payload of `payload` bytes at `pos` (`shortBase` 0x80 for a string,
+ * 0xc0 for a list); returns where the payload starts. */
+export function writeRlpHeader(out: Uint8Array, pos: number, payload: number, shortBase: number): number {
   if (payload < 56) {
     out[pos] = shortBase + payload;
     return pos + 1;
@@ -81,11 +84,11 @@ function write(item: RlpItem, out: Uint8Array, pos: number): number {
       out[pos] = item[0]!;
       return pos + 1;
     }
-    pos = writeHeader(out, pos, item.length, 0x80);
+    pos = writeRlpHeader(out, pos, item.length, 0x80);
     out.set(item, pos);
     return pos + item.length;
   }
-  pos = writeHeader(out, pos, payloadLength(item), 0xc0);
+  pos = writeRlpHeader(out, pos, payloadLength(item), 0xc0);
   for (const child of item) pos = write(child, out, pos);
   return pos;
 }

@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { InvalidBlockError } from "../errors";
-import { bigintToBytes, rlpEncode, type RlpItem } from "../rlp";
+import { bigintToBytes, rlpEncode, rlpHeaderLength, type RlpItem, writeRlpHeader } from "../rlp";
 import { orderedTrieRoot } from "./trie";
 import type { Log, Receipt } from "./types";
 import { type RawLogs, rawLogsOf } from "./wire";
@@ -39,9 +39,9 @@ function encodeRawReceipt(r: Receipt, raw: RawLogs): Uint8Array {
   const gasLength = gasByte ? 1 : 1 + gas.length;
   const payload = 1 + gasLength + 3 + 256 + raw.rlp(undefined, 0);
   const prefix = r.type === 0 ? 0 : 1;
-  const out = new Uint8Array(prefix + listHeaderLength(payload) + payload);
+  const out = new Uint8Array(prefix + rlpHeaderLength(payload) + payload);
   if (prefix) out[0] = r.type;
-  let q = writeListHeader(out, prefix, payload);
+  let q = writeRlpHeader(out, prefix, payload, 0xc0);
   out[q++] = r.status === 1 ? 1 : 0x80;
   if (gasByte) out[q++] = gas[0]!;
   else {
@@ -57,21 +57,6 @@ function encodeRawReceipt(r: Receipt, raw: RawLogs): Uint8Array {
   q += raw.rlp(out, q);
   if (q !== out.length) throw new Error("receipt encoding: length mismatch (bug)");
   return out;
-}
-
-function listHeaderLength(n: number): number {
-  return n < 56 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : n < 0x1000000 ? 4 : 5;
-}
-
-function writeListHeader(out: Uint8Array, at: number, n: number): number {
-  if (n < 56) {
-    out[at] = 0xc0 + n;
-    return at + 1;
-  }
-  const size = listHeaderLength(n) - 1;
-  out[at] = 0xf7 + size;
-  for (let i = size; i > 0; i--, n = Math.floor(n / 256)) out[at + i] = n & 0xff;
-  return at + size + 1;
 }
 
 /** The receipts root (meaningful from Byzantium on, where receipts carry a status). */

@@ -7,6 +7,7 @@
  */
 import { InvalidArgumentError } from "../errors";
 import { forkRevision } from "../fork";
+import { rlpHeaderLength, writeRlpHeader } from "../rlp";
 import { hexIntoChecked, knownCodeHash } from "./json";
 import { encodedPreState } from "./prestate-wire";
 import { type Scratch, Writer } from "./writer";
@@ -334,22 +335,22 @@ export class RawLogs {
       p += 28 + 32 * t + n;
     }
     if (out === undefined) return rlpHeaderLength(payload) + payload;
-    let q = rlpHeader(out, at, payload, 0xc0);
+    let q = writeRlpHeader(out, at, payload, 0xc0);
     p = this.at;
     for (let i = 0; i < this.count; i++) {
       const t = b.readUInt32LE(p + 20);
       const n = b.readUInt32LE(p + 24 + 32 * t);
       const dataAt = p + 28 + 32 * t;
-      q = rlpHeader(out, q, 21 + rlpHeaderLength(33 * t) + 33 * t + rlpStringLength(b, dataAt, n), 0xc0);
+      q = writeRlpHeader(out, q, 21 + rlpHeaderLength(33 * t) + 33 * t + rlpStringLength(b, dataAt, n), 0xc0);
       out[q++] = 0x80 + 20;
       q = copyBytes(b, p, out, q, 20);
-      q = rlpHeader(out, q, 33 * t, 0xc0);
+      q = writeRlpHeader(out, q, 33 * t, 0xc0);
       for (let k = 0; k < t; k++) {
         out[q++] = 0x80 + 32;
         q = copyBytes(b, p + 24 + 32 * k, out, q, 32);
       }
       if (n === 1 && b[dataAt]! < 0x80) out[q++] = b[dataAt]!;
-      else q = copyBytes(b, dataAt, out, rlpHeader(out, q, n, 0x80), n);
+      else q = copyBytes(b, dataAt, out, writeRlpHeader(out, q, n, 0x80), n);
       p = dataAt + n;
     }
     return q - at;
@@ -388,26 +389,9 @@ function equalAt(b: Buffer, at: number, x: Uint8Array): boolean {
   return true;
 }
 
-/** The length of an RLP string or list header for a payload of `n` bytes. */
-function rlpHeaderLength(n: number): number {
-  return n < 56 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : n < 0x1000000 ? 4 : 5;
-}
-
 /** The RLP length of the `n`-byte string at `at` in `b`. */
 function rlpStringLength(b: Buffer, at: number, n: number): number {
   return n === 1 && b[at]! < 0x80 ? 1 : rlpHeaderLength(n) + n;
-}
-
-/** Writes the header of a payload of `n` bytes (`base` 0x80 strings, 0xc0 lists); its end. */
-function rlpHeader(out: Uint8Array, at: number, n: number, base: number): number {
-  if (n < 56) {
-    out[at] = base + n;
-    return at + 1;
-  }
-  const size = rlpHeaderLength(n) - 1;
-  out[at] = base + 55 + size;
-  for (let i = size; i > 0; i--, n = Math.floor(n / 256)) out[at + i] = n & 0xff;
-  return at + size + 1;
 }
 
 /** Returns its argument from `super()`: lets RawLogsSlot add a private field to a plain object. */
