@@ -1,6 +1,7 @@
 // Keccak-f[1600] with the 24 rounds unrolled per round; lanes are little-endian 64-bit words.
 #include "keccak.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -139,28 +140,33 @@ void keccak256(const uint8_t* data, size_t size, uint8_t out[32]) noexcept {
     k.finish(out);
 }
 
-void keccak256_64_cached(const uint8_t data[64], uint8_t out[32]) noexcept {
+void keccak256_cached(const uint8_t* data, size_t size, uint8_t out[32]) noexcept {
+    if (size < 8 || size > 64) {
+        keccak256(data, size, out);
+        return;
+    }
     struct Entry {
-        bool used = false;
+        uint8_t size = 0;  // 0: empty
         uint8_t in[64];
         uint8_t hash[32];
     };
-    // 1,024 entries (~100 KB): room for the mapping slots a block touches many times. A pure
-    // function of the bytes: entries never go stale.
+    // 1,024 entries (~100 KB): room for the values a block hashes many times. A pure function of
+    // the bytes: entries never go stale.
     thread_local std::array<Entry, 1024> cache{};
-    uint64_t w[8];
-    std::memcpy(w, data, 64);
-    // The key and the slot index: the slot word is small, the key word is a hash or an address.
-    const uint64_t mix = (w[3] ^ w[2] ^ w[7] ^ (w[6] << 1)) * 0x9e3779b97f4a7c15ull;
-    // SAFETY: mix >> 54 < 1024.
-    Entry& e = cache[mix >> 54];
-    if (e.used && std::memcmp(e.in, data, 64) == 0) {
+    // The last word and the one ending halfway: a mapping slot's key and index, an address's or a
+    // topic's varying bytes.
+    uint64_t tail, mid;
+    std::memcpy(&tail, data + size - 8, 8);
+    std::memcpy(&mid, data + std::max<size_t>(size / 2, 8) - 8, 8);
+    // SAFETY: the index is below 1024.
+    Entry& e = cache[((tail ^ (mid << 1) ^ size) * 0x9e3779b97f4a7c15ull) >> 54];
+    if (e.size == size && std::memcmp(e.in, data, size) == 0) {
         std::memcpy(out, e.hash, 32);
         return;
     }
-    keccak256(data, 64, e.hash);
-    std::memcpy(e.in, data, 64);
-    e.used = true;
+    keccak256(data, size, e.hash);
+    std::memcpy(e.in, data, size);
+    e.size = static_cast<uint8_t>(size);
     std::memcpy(out, e.hash, 32);
 }
 

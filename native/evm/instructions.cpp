@@ -56,8 +56,8 @@ OpResult op_keccak256(Frame& f, uint256* top, int64_t gas) noexcept {
     const size_t n = size.w[0];
     if ((gas -= 6 * static_cast<int64_t>(num_words(n))) < 0) return {EVMC_OUT_OF_GAS, gas};
     uint8_t h[32];
-    if (n == 64)
-        crypto::keccak256_64_cached(f.memory.data + off.w[0], h);
+    if (n == 64)  // a mapping slot: repeats across a block
+        crypto::keccak256_cached(f.memory.data + off.w[0], n, h);
     else
         crypto::keccak256(n != 0 ? f.memory.data + off.w[0] : nullptr, n, h);
     size = uint256::load_be(h);

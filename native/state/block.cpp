@@ -1,7 +1,6 @@
 // Sequential block execution. See block.hpp for the order of the steps.
 #include "state/block.hpp"
 
-#include <array>
 #include <chrono>
 #include <cstring>
 
@@ -99,45 +98,16 @@ uint64_t max_blob_gas_per_block(evmc_revision rev) noexcept {
     return (rev >= EVMC_PRAGUE ? 9 : 6) * kBlobGasPerBlob;
 }
 
-namespace {
-
-// The three bloom bits of one value (a log's address or a topic), through a per-thread cache: a
-// block's logs repeat the same event signatures and contract addresses, and each value costs a
-// keccak-f[1600] (about 7,000 instructions; a third of a block of ERC-20 transfers went to
-// bloom hashing). The bits are a pure function of the bytes, so a hit needs no invalidation.
-struct BloomBits {
-    uint16_t bit[3];
-};
-
-BloomBits bloom_bits(const uint8_t* data, uint8_t size) noexcept {
-    struct Entry {
-        uint8_t size = 0;  // 0: empty (values are 20 or 32 bytes)
-        uint8_t bytes[32];
-        BloomBits bits;
-    };
-    thread_local std::array<Entry, 512> cache{};
-    uint64_t head, tail;
-    std::memcpy(&head, data, 8);
-    std::memcpy(&tail, data + size - 8, 8);
-    // SAFETY: the index is below 512.
-    Entry& e = cache[((head ^ tail) * 0x9e3779b97f4a7c15ull) >> 55];
-    if (e.size == size && std::memcmp(e.bytes, data, size) == 0) return e.bits;
-    uint8_t h[32];
-    crypto::keccak256(data, size, h);
-    for (int i = 0; i < 3; ++i)
-        e.bits.bit[i] = static_cast<uint16_t>(((unsigned{h[2 * i]} << 8) | h[2 * i + 1]) & 2047u);
-    e.size = size;
-    std::memcpy(e.bytes, data, size);
-    return e.bits;
-}
-
-}  // namespace
-
 void bloom_add(uint8_t bloom[256], const Log& log) noexcept {
-    auto add = [bloom](const uint8_t* data, uint8_t size) noexcept {
-        const BloomBits b = bloom_bits(data, size);
-        for (const uint16_t bit : b.bit)
+    // Through the keccak cache: a block's logs repeat event signatures and contract addresses (a
+    // third of a block of ERC-20 transfers went to bloom hashing).
+    auto add = [bloom](const uint8_t* data, size_t n) noexcept {
+        uint8_t h[32];
+        crypto::keccak256_cached(data, n, h);
+        for (int i = 0; i < 6; i += 2) {
+            const unsigned bit = ((unsigned{h[i]} << 8) | h[i + 1]) & 2047u;
             bloom[255 - bit / 8] |= static_cast<uint8_t>(1u << (bit % 8));
+        }
     };
     add(log.address.bytes, 20);
     for (const auto& t : log.topics) add(t.bytes, 32);
