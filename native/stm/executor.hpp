@@ -84,7 +84,7 @@ public:
     TxIdx blocker() const { return blocker_; }
     const WriteSet<Location, Value>& writes() const { return writes_.ops(); }
     /// Exact-size copies: the buffers keep their capacity for the next incarnation.
-    typename Memory::ReadSet copy_reads() const { return {reads_.begin(), reads_.end()}; }
+    typename Memory::StoredReads copy_reads() const { return typename Memory::StoredReads(reads_); }
     ArenaVector<WriteOp<Location, Value>> copy_writes() const {
         return {writes_.ops().begin(), writes_.ops().end()};
     }
@@ -131,7 +131,7 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
                                          ParallelOptions options = {},
                                          ThreadPool& pool = ThreadPool::global()) {
     using Memory = MultiVersionMemory<Task>;
-    using ReadSet = typename Memory::ReadSet;
+    using StoredReads = typename Memory::StoredReads;
     using Clock = std::chrono::steady_clock;
     const auto start = Clock::now();
     const size_t n = task.size();
@@ -146,7 +146,7 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
         // transaction, its next incarnation's store and the committer wait on it. Nested outside
         // the cells' mutexes, never inside.
         SpinLock mutex;
-        ReadSet reads;  // the last incarnation's read set
+        StoredReads reads;  // the last incarnation's read set
         bool executed = false;
         Incarnation incarnation = 0;  // of `reads` and `output`
         typename Task::Output output{};
@@ -157,7 +157,8 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
         bool validated = false;  // `validated_at` is for `incarnation`
         bool committed = false;
         bool ever_ran = false;  // set by the executing thread, read after the block
-        // Written only by the thread executing the transaction, read after the block is done.
+        // Written only by the thread executing the transaction, read after the block is done; kept
+        // only for materialize().
         ArenaVector<WriteOp<typename Task::Location, typename Task::Value>> writes;
     };
     auto states = std::make_unique<TxState[]>(n);
@@ -184,11 +185,12 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
     // The dependency graph observed: each transaction's final read set against the final writes
     // below it (computed at its commit, while other threads still run, or at the end).
     std::vector<std::vector<TxIdx>> dependencies(n);
-    auto note_dependencies = [&](size_t i, const ReadSet& reads) {
+    auto note_dependencies = [&](size_t i, const StoredReads& reads) {
         // SAFETY: i < n == dependencies.size().
         auto& deps = dependencies[i];
         deps.clear();
-        for (const auto& r : reads) memory.contributors(r, static_cast<TxIdx>(i), deps);
+        for (const auto& r : reads.items)
+            memory.contributors(reads, r, static_cast<TxIdx>(i), deps);
         std::sort(deps.begin(), deps.end());
         deps.erase(std::unique(deps.begin(), deps.end()), deps.end());
     };
@@ -286,8 +288,9 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
                 const uint64_t written = write_seq.fetch_add(1, std::memory_order_seq_cst) + 1;
                 // SAFETY: t.tx < n (the scheduler only hands out block indices).
                 TxState& s = states[t.tx];
-                s.writes = view.copy_writes();
-                ReadSet reads = view.copy_reads();
+                // Only materialize() needs the write sets afterwards; the memory has them.
+                if (options.materialize) s.writes = view.copy_writes();
+                StoredReads reads = view.copy_reads();
                 {
                     std::lock_guard lock(s.mutex);
                     s.reads.swap(reads);  // the old set stays in its arena

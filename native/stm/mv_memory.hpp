@@ -51,6 +51,7 @@ public:
 
     using Read = ReadEntry<Location, Value, Cell>;
     using ReadSet = stm::ReadSet<Location, Value, Cell>;
+    using StoredReads = stm::StoredReads<Location, Value, Cell>;
 
     enum class ReadStatus : uint8_t { kOk, kDependency };
 
@@ -202,13 +203,14 @@ public:
 
     /// Re-reads every location of `reads` as transaction `tx` and checks each still returns what
     /// the incarnation saw: the same version, storage still, or (deltas) the same resolved value.
-    bool validate(TxIdx tx, const ReadSet& reads) const {
+    bool validate(TxIdx tx, const StoredReads& reads) const {
         Read now;
-        for (const Read& r : reads) {
-            const Cell* cell = r.cell != nullptr ? r.cell : find(r.location);
+        for (const auto& r : reads.items) {
+            const Location& loc = reads.location(r);
+            const Cell* cell = r.cell != nullptr ? r.cell : find(loc);
             TxIdx blocker = 0;
             const bool values = r.origin == ReadOrigin::kResolved;
-            if (read(r.location, cell, tx, now, blocker, values) != ReadStatus::kOk) return false;
+            if (read(loc, cell, tx, now, blocker, values) != ReadStatus::kOk) return false;
             if (now.origin != r.origin) return false;
             switch (r.origin) {
                 case ReadOrigin::kStorage:
@@ -217,22 +219,23 @@ public:
                     if (!(now.version == r.version)) return false;
                     break;
                 case ReadOrigin::kResolved:
-                    if (!(now.value == r.value)) return false;
+                    if (!(now.value == reads.value(r))) return false;
                     break;
             }
         }
         return true;
     }
 
-    /// The transactions `reader`'s read `r` took its value from (for the dependency graph; call
-    /// once the block is done).
-    void contributors(const Read& r, TxIdx reader, std::vector<TxIdx>& out) const {
+    /// The transactions `reader`'s read `r` (of `reads`) took its value from (for the dependency
+    /// graph; call once the block is done).
+    void contributors(const StoredReads& reads, const typename StoredReads::Item& r, TxIdx reader,
+                      std::vector<TxIdx>& out) const {
         if (r.origin == ReadOrigin::kStorage) return;
         if (r.origin == ReadOrigin::kVersioned) {
             out.push_back(r.version.tx);
             return;
         }
-        const Cell* cell = r.cell != nullptr ? r.cell : find(r.location);
+        const Cell* cell = r.cell != nullptr ? r.cell : find(reads.location(r));
         if (cell == nullptr) return;
         std::lock_guard lock(cell->mutex);
         const auto& entries = cell->entries;
