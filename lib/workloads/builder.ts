@@ -267,12 +267,38 @@ export class WorkloadBuilder {
   }
 
   /** Fee fields: a priority fee of 1-3 gwei (plus some wei) that the coinbase earns. */
-  private fees(): Partial<BlockTransaction> & { type: 0 | 2 } {
+  /**
+   * A transaction of type 0 (a `legacyShare` of them) or 2. Each type is one object literal with
+   * its fields in a fixed order, so that all transactions of a type share one hidden class: built
+   * with an object spread, every transaction got a class of its own, and reading their fields in
+   * encodeBlockRequest went megamorphic (3 µs a transaction; the built-in block's 23,600 took
+   * longer to marshal than to execute).
+   */
+  private tx(
+    sender: string,
+    to: string,
+    nonce: bigint,
+    value: bigint,
+    gasLimit: bigint,
+    data: Uint8Array,
+  ): BlockTransaction {
     const tip = GWEI + this.rng.bigint(0n, 2n * GWEI);
     if (this.legacyShare > 0 && this.rng.unit() < this.legacyShare) {
-      return { type: 0, gasPrice: BASE_FEE + tip };
+      return { type: 0, gasPrice: BASE_FEE + tip, sender, to, nonce, value, gasLimit, data, chainId: 1n };
     }
-    return { type: 2, maxFeePerGas: 2n * BASE_FEE + tip, maxPriorityFeePerGas: tip, accessList: [] };
+    return {
+      type: 2,
+      maxFeePerGas: 2n * BASE_FEE + tip,
+      maxPriorityFeePerGas: tip,
+      accessList: [],
+      sender,
+      to,
+      nonce,
+      value,
+      gasLimit,
+      data,
+      chainId: 1n,
+    };
   }
 
   private push(
@@ -287,8 +313,7 @@ export class WorkloadBuilder {
   ): void {
     const nonce = this.nonces.get(sender) ?? 0n;
     this.nonces.set(sender, nonce + 1n);
-    const fees = this.fees();
-    this.txs.push({ ...fees, sender, to, nonce, value, gasLimit, data, chainId: 1n });
+    this.txs.push(this.tx(sender, to, nonce, value, gasLimit, data));
     const gas = intrinsicGas(data) + executionGas;
     if (gas > gasLimit) throw new Error(`model: gas ${gas} above the limit ${gasLimit}`);
     this.gas.push(gas);
