@@ -125,25 +125,30 @@ BlockRequest decode_block_request(std::span<const uint8_t> request) {
     std::vector<evmc_bytes32> code_hashes;
     const uint32_t code_count = r.count(5, "codes");
     code_hashes.reserve(code_count);
+    pre.reserve_codes(code_count);
     for (uint32_t n = code_count; n > 0; --n) {
         const bool has_hash = r.u8("code hasHash") != 0;
         const evmc_bytes32 hash = has_hash ? r.b32("code hash") : evmc_bytes32{};
         const auto code = r.bytes("code");
-        code_hashes.push_back(has_hash ? pre.put_code(code, hash) : pre.put_code(code));
+        // Not copied: the request outlives the pre-state (see decode_block_request).
+        code_hashes.push_back(pre.put_code_view(code, has_hash ? &hash : nullptr));
     }
-    for (uint32_t n = r.count(68, "pre-state"); n > 0; --n) {
+    const uint32_t account_count = r.count(68, "pre-state");
+    pre.reserve_accounts(account_count);
+    for (uint32_t n = account_count; n > 0; --n) {
         const evmc_address a = r.addr("account address");
         const uint256 balance = r.w256("account balance");
         const uint64_t nonce = r.u64("account nonce");
         const uint32_t code_index = r.u32("account code index");
         if (code_index != kNoCode && code_index >= code_hashes.size())
             throw CodedError(kDecode, "block request: code index out of range");
+        const uint32_t slots = r.count(64, "storage");
         pre.put_account(a, nonce, balance,
-                        code_index == kNoCode ? state::kEmptyCodeHash : code_hashes[code_index]);
-        for (uint32_t m = r.count(64, "storage"); m > 0; --m) {
-            const evmc_bytes32 key = r.b32("storage key");
-            pre.put_storage(a, key, r.b32("storage value"));
-        }
+                        code_index == kNoCode ? state::kEmptyCodeHash : code_hashes[code_index],
+                        slots, [&r](evmc_bytes32& key, evmc_bytes32& value) {
+                            key = r.b32("storage key");
+                            value = r.b32("storage value");
+                        });
     }
     for (uint32_t n = r.count(40, "block hashes"); n > 0; --n) {
         const uint64_t number = r.u64("block hash number");

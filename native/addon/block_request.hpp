@@ -26,7 +26,8 @@ struct BlockRequest {
     uint64_t decode_ns = 0;
 };
 
-/// Decodes a request; throws CodedError (ERR_DECODE, ERR_VM_LOAD) when it is malformed.
+/// Decodes a request; throws CodedError (ERR_DECODE, ERR_VM_LOAD) when it is malformed. The
+/// pre-state's codes are views into `request`: it must outlive the result.
 BlockRequest decode_block_request(std::span<const uint8_t> request);
 
 /// Recovers the senders of `req.signatures` into the transactions (on threads); the failure of
