@@ -151,9 +151,17 @@ public:
             {
                 std::lock_guard lock(cell.mutex);
                 auto& entries = cell.entries;
-                auto it = std::lower_bound(entries.begin(), entries.end(), v.tx,
-                                           [](const Entry& e, TxIdx t) { return e.tx < t; });
-                if (it == entries.end() || it->tx != v.tx) it = entries.insert(it, Entry{});
+                typename ArenaVector<Entry>::iterator it;
+                if (entries.empty() || entries.back().tx < v.tx) {
+                    // Transactions mostly record in block order: a hot location (the coinbase's
+                    // balance takes a delta from every transaction) grows at its end, and a
+                    // binary search over thousands of entries missed the cache at every step.
+                    it = entries.insert(entries.end(), Entry{});
+                } else {
+                    it = std::lower_bound(entries.begin(), entries.end(), v.tx,
+                                          [](const Entry& e, TxIdx t) { return e.tx < t; });
+                    if (it == entries.end() || it->tx != v.tx) it = entries.insert(it, Entry{});
+                }
                 it->tx = v.tx;
                 it->incarnation = v.incarnation;
                 it->kind = w.kind;
