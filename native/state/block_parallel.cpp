@@ -28,20 +28,30 @@ struct Loc {
     LocKind kind = LocKind::kMeta;
     evmc_address addr{};
     evmc_bytes32 key{};  // kStorage
+    uint8_t shard = 0;   // kBalance of the coinbase: one of kCoinbaseShards (see below)
 };
 struct LocHash {
     size_t operator()(const Loc& l) const noexcept {
-        size_t h = AddressHash{}(l.addr) * 31u + static_cast<size_t>(l.kind);
+        size_t h = AddressHash{}(l.addr) * 31u + static_cast<size_t>(l.kind) + 4u * l.shard;
         if (l.kind == LocKind::kStorage) h ^= Bytes32Hash{}(l.key) * 0x9e3779b97f4a7c15ull;
         return h;
     }
 };
 struct LocEq {
     bool operator()(const Loc& a, const Loc& b) const noexcept {
-        return a.kind == b.kind && equal(a.addr, b.addr) &&
+        return a.kind == b.kind && a.shard == b.shard && equal(a.addr, b.addr) &&
                (a.kind != LocKind::kStorage || equal(a.key, b.key));
     }
 };
+
+// The coinbase's balance is spread over this many balance locations, summed when read: every
+// transaction adds its fee to it, and with one location every worker took the same cell's lock
+// and wrote the same cache lines for every transaction it recorded (the hottest spot of the
+// engine, worse with every core). Transaction i adds its fee to shard i % kCoinbaseShards, so
+// the transactions that run at the same time write different cells. Shard 0 starts from the
+// pre-block balance, the others from zero; a full write of the balance (the coinbase sends a
+// transaction, or is destroyed) writes the value to shard 0 and zero to the others.
+constexpr uint8_t kCoinbaseShards = 16;
 
 // One value type for every location kind, 48 bytes (it is copied into every read set and
 // multi-version entry): the kind's 32-byte datum shares one field. The code hash is kept XORed
@@ -190,11 +200,7 @@ public:
     evmc_bytes32 block_hash(int64_t number) override;
 
 private:
-    uint256 read_balance(const evmc_address& addr) {
-        Val b;
-        read(Loc{LocKind::kBalance, addr, {}}, b);
-        return b.balance();
-    }
+    uint256 read_balance(const evmc_address& addr);
     uint256 pre_balance(const evmc_address& addr) const;
 
     const EthTask& task_;
@@ -294,13 +300,28 @@ public:
                 }
                 break;
             case LocKind::kBalance:
-                if (auto a = base_account(loc.addr)) v.set_balance(a->balance);
+                // A coinbase shard other than 0 starts from zero.
+                if (loc.shard == 0)
+                    if (auto a = base_account(loc.addr)) v.set_balance(a->balance);
                 break;
             case LocKind::kStorage:
                 v.set_word(base_.storage(loc.addr, loc.key));
                 break;
         }
         return v;
+    }
+
+    /// How many balance locations hold `addr`'s balance (kCoinbaseShards for the coinbase).
+    uint8_t balance_shards(const evmc_address& addr) const {
+        return equal(addr, block_.env.coinbase) ? kCoinbaseShards : 1;
+    }
+    /// A full write of `addr`'s balance: the value in shard 0, zero in the others.
+    void write_balance(View& view, const evmc_address& addr, const uint256& balance) const {
+        Val v;
+        v.set_balance(balance);
+        view.write(Loc{LocKind::kBalance, addr, {}}, v);
+        for (uint8_t i = 1; i < balance_shards(addr); ++i)
+            view.write(Loc{LocKind::kBalance, addr, {}, i}, Val{});
     }
 
     Val apply_delta(const Val& base, const stm::Delta& d) const {
@@ -348,16 +369,13 @@ public:
                 m.set_code_hash(code_hash);
                 uint256 before;
                 if (sv.known(ch.address, &before)) {
-                    if (ch.balance != before) {
-                        Val bal;
-                        bal.set_balance(ch.balance);
-                        view.write(Loc{LocKind::kBalance, ch.address, {}}, bal);
-                    }
+                    if (ch.balance != before) write_balance(view, ch.address, ch.balance);
                 } else {
                     // Even a zero delta: the change's balance becomes it.
                     ch.balance -= before;
                     ch.balance_delta = true;
-                    view.add(Loc{LocKind::kBalance, ch.address, {}}, ch.balance);
+                    const auto shard = static_cast<uint8_t>(i % balance_shards(ch.address));
+                    view.add(Loc{LocKind::kBalance, ch.address, {}, shard}, ch.balance);
                 }
                 for (const auto& [key, value] : ch.storage) {
                     Val s;
@@ -367,7 +385,7 @@ public:
                 }
             }
             if (!(m == old)) view.write(Loc{LocKind::kMeta, ch.address, {}}, m);
-            if (ch.deleted) view.write(Loc{LocKind::kBalance, ch.address, {}}, Val{});
+            if (ch.deleted) write_balance(view, ch.address, uint256{});
         }
         return out;
     }
@@ -449,6 +467,17 @@ private:
                                Bytes32Hash, Bytes32Eq>
         codes_;
 };
+
+uint256 MvStateView::read_balance(const evmc_address& addr) {
+    const uint8_t shards = task_.balance_shards(addr);
+    uint256 sum;
+    for (uint8_t i = 0; i < shards; ++i) {
+        Val b;
+        read(Loc{LocKind::kBalance, addr, {}, i}, b);
+        sum += b.balance();
+    }
+    return sum;
+}
 
 uint256 MvStateView::pre_balance(const evmc_address& addr) const {
     return task_.storage_read(Loc{LocKind::kBalance, addr, {}}).balance();
