@@ -32,8 +32,13 @@ public:
         Incarnation incarnation = 0;
         WriteKind kind = WriteKind::kFull;
         bool estimate = false;  // the incarnation that wrote it was aborted
-        Value value{};
-        Delta delta{};
+        // What was written, by `kind`: 64 bytes an entry instead of 96 with both (a hot
+        // location holds one entry per transaction of the block).
+        union {
+            Value value;  // kFull
+            Delta delta;  // kDelta
+        };
+        Entry() : value{} {}
     };
 
     /// All entries of one location, sorted by tx. Cells never move or die during a block, so read
@@ -45,7 +50,7 @@ public:
         ArenaVector<Entry> entries;
     };
     // Cells and tables live in the workers' arenas and are never destroyed one by one.
-    static_assert(std::is_trivially_destructible_v<Entry> &&
+    static_assert(std::is_trivially_destructible_v<Entry> && std::is_trivially_copyable_v<Entry> &&
                   std::is_trivially_destructible_v<Location> &&
                   std::is_trivially_destructible_v<SpinLock>);
 
@@ -166,13 +171,10 @@ public:
                 it->incarnation = v.incarnation;
                 it->kind = w.kind;
                 it->estimate = false;
-                if (w.kind == WriteKind::kFull) {
+                if (w.kind == WriteKind::kFull)
                     it->value = w.value;
-                    it->delta = Delta{};
-                } else {
-                    it->value = Value{};
+                else
                     it->delta = w.delta;
-                }
             }
             now.push_back(&cell);
         }

@@ -91,7 +91,15 @@ struct StoredReads {
 
     /// Compacts a live read set.
     explicit StoredReads(const ReadSet<Location, Value, Cell>& reads) {
+        size_t cell_less = 0, resolved = 0;
+        for (const auto& r : reads) {
+            cell_less += r.cell == nullptr;
+            resolved += r.cell != nullptr && r.origin == ReadOrigin::kResolved;
+        }
+        // Exact sizes: each array is one allocation in the arena, not a doubling series.
         items.reserve(reads.size());
+        locations.reserve(cell_less);
+        values.reserve(resolved);
         for (const auto& r : reads) {
             Item& it = items.emplace_back();
             it.cell = r.cell;
