@@ -75,15 +75,17 @@ using ReadSet = ArenaVector<ReadEntry<Location, Value, Cell>>;
 
 /// What an incarnation keeps of its read set once it has run, for validation and the dependency
 /// graph: 24 bytes a read where a ReadEntry takes 128. A read that found a cell takes its location
-/// from the cell; only a read of resolved deltas keeps the value it saw. Read sets were the
-/// largest thing a block wrote (about 15 MB for 4,000 swaps), most of it never read again.
+/// from the cell; only a read of resolved deltas keeps the value it saw. Kept whole, read sets
+/// were the largest thing a block wrote, most of it never read again.
 template <class Location, class Value, class Cell>
 struct StoredReads {
     struct Item {
         const Cell* cell = nullptr;  // the cell when it existed at read time
         Version version{};           // kVersioned
         ReadOrigin origin = ReadOrigin::kStorage;
-        uint32_t side = 0;  // no cell: index into `locations`; kResolved: index into `values`
+        // No cell: index into `locations`; kResolved: index into `values`. Never both: deltas
+        // live in cells, so a read that resolved deltas always found one.
+        uint32_t side = 0;
     };
     ArenaVector<Item> items;
     ArenaVector<Location> locations;  // of the reads that found no cell, in read order
