@@ -1,0 +1,46 @@
+/**
+ * The coinbase's balance on Block-STM: every transaction adds its fee to it (spread over several
+ * multi-version locations), and a few transactions read it (BALANCE(COINBASE) in a contract, the
+ * coinbase sending a transaction itself) or pay it directly. Parallel must equal sequential.
+ */
+import { describe, expect, it } from "vitest";
+import { executeBlock } from "../../lib/block/execute";
+import type { Account } from "../../lib/state";
+import { account, block, context, COINBASE, CONTRACT, ETHER, OTHER, transfer } from "../blocks/helpers";
+import { expectParallelEqualsSequential } from "./parallel_helpers";
+
+// SSTORE(CALLVALUE, BALANCE(COINBASE)); STOP: each reader stores what it saw under its own key.
+const READ_COINBASE_BALANCE = Uint8Array.from([0x41, 0x31, 0x34, 0x55, 0x00]);
+
+const sender = (i: number): string => "0x5" + (i + 1).toString(16).padStart(39, "0");
+
+describe("the coinbase's balance on Block-STM", () => {
+  it("reads of it between fee payments, a transaction from it and a payment to it equal sequential", async () => {
+    const n = 64;
+    const extra: [string, Account][] = [
+      [CONTRACT, account(0n, READ_COINBASE_BALANCE)],
+      [COINBASE, account(3n * ETHER)],
+    ];
+    for (let i = 0; i < n; i++) extra.push([sender(i), account(10n * ETHER)]);
+    const txs = [];
+    for (let i = 0; i < n; i++) {
+      const from = { sender: sender(i) };
+      if (i % 16 === 9)
+        txs.push(transfer(0n, CONTRACT, BigInt(i), from)); // reads the balance
+      else if (i === 30) txs.push(transfer(0n, OTHER, 1000n, { sender: COINBASE }));
+      else if (i === 41) txs.push(transfer(0n, COINBASE, 5n * ETHER, from));
+      else txs.push(transfer(0n, OTHER, 1000n + BigInt(i), from));
+    }
+    const b = block(txs);
+    const ctx = context(new Map(extra));
+
+    // The readers saw the fees paid so far: four different, growing balances.
+    const seq = await executeBlock(b, ctx, { policy: "sequential" });
+    const stored = seq.diff.find((d) => d.address === CONTRACT)?.storage ?? new Map();
+    const seen = [...stored.values()].map((v) => BigInt(v));
+    expect(seen).toHaveLength(4);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]! > seen[i - 1]!).toBe(true);
+
+    await expectParallelEqualsSequential("coinbase balance", b, ctx, [2, 3, 8], 5);
+  });
+});
