@@ -131,7 +131,7 @@ BlockRequest decode_block_request(std::span<const uint8_t> request) {
         const evmc_bytes32 hash = has_hash ? r.b32("code hash") : evmc_bytes32{};
         const auto code = r.bytes("code");
         // Not copied: the request outlives the pre-state (see decode_block_request).
-        code_hashes.push_back(pre.put_code_view(code, has_hash ? &hash : nullptr));
+        code_hashes.push_back(pre.put_code(code, has_hash ? &hash : nullptr));
     }
     const uint32_t account_count = r.count(68, "pre-state");
     pre.reserve_accounts(account_count);

@@ -62,21 +62,7 @@ inline bool less(const evmc_bytes32& a, const evmc_bytes32& b) noexcept {
 
 // ---- PreState ---------------------------------------------------------------------------------
 
-evmc_bytes32 PreState::put_code(std::span<const uint8_t> code) {
-    if (code.empty()) return kEmptyCodeHash;
-    evmc_bytes32 hash;
-    crypto::keccak256(code.data(), code.size(), hash.bytes);
-    return put_code(code, hash);
-}
-
-evmc_bytes32 PreState::put_code(std::span<const uint8_t> code, const evmc_bytes32& hash) {
-    if (code.empty()) return kEmptyCodeHash;
-    if (codes_.count(hash) == 0)
-        codes_.emplace(hash, owned_codes_.emplace_back(code.begin(), code.end()));
-    return hash;
-}
-
-evmc_bytes32 PreState::put_code_view(std::span<const uint8_t> code, const evmc_bytes32* hash) {
+evmc_bytes32 PreState::put_code(std::span<const uint8_t> code, const evmc_bytes32* hash) {
     if (code.empty()) return kEmptyCodeHash;
     evmc_bytes32 h;
     if (hash != nullptr)
@@ -85,28 +71,6 @@ evmc_bytes32 PreState::put_code_view(std::span<const uint8_t> code, const evmc_b
         crypto::keccak256(code.data(), code.size(), h.bytes);
     codes_.try_emplace(h, code);
     return h;
-}
-
-void PreState::put_account(const evmc_address& addr, uint64_t nonce, const uint256& balance,
-                           const evmc_bytes32& code_hash) {
-    put_account_entry(addr, nonce, balance, code_hash);
-}
-
-PreState::Entry& PreState::put_account_entry(const evmc_address& addr, uint64_t nonce,
-                                             const uint256& balance,
-                                             const evmc_bytes32& code_hash) {
-    Entry& e = accounts_[addr];
-    e.info.nonce = nonce;
-    e.info.balance = balance;
-    e.info.code_hash = code_hash;
-    return e;
-}
-
-void PreState::put_storage(const evmc_address& addr, const evmc_bytes32& key,
-                           const evmc_bytes32& value) {
-    Entry& e = accounts_[addr];
-    e.storage[key] = value;  // zero values are kept: a listed zero slot is known, not missing
-    if (!is_zero(value)) e.info.has_storage = true;
 }
 
 void PreState::note_missing(std::string what) {

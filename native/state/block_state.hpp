@@ -5,7 +5,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -29,29 +28,24 @@ class PreState final : public StateView {
 public:
     explicit PreState(bool strict) noexcept : strict_(strict) {}
 
-    /// Adds a code; returns its hash.
-    evmc_bytes32 put_code(std::span<const uint8_t> code);
-    /// Adds a code whose hash the caller already knows (a code table keyed by hash).
-    evmc_bytes32 put_code(std::span<const uint8_t> code, const evmc_bytes32& hash);
-    /// Adds a code without copying it: the bytes must outlive this pre-state (a decoded request
+    /// Adds a code without copying it: the bytes must outlive this pre-state (a decoded request,
     /// whose buffer lives as long as the block's execution). Returns its hash, computed unless
     /// `hash` gives it.
-    evmc_bytes32 put_code_view(std::span<const uint8_t> code, const evmc_bytes32* hash);
-    void put_account(const evmc_address& addr, uint64_t nonce, const uint256& balance,
-                     const evmc_bytes32& code_hash);
-    void put_storage(const evmc_address& addr, const evmc_bytes32& key, const evmc_bytes32& value);
-    /// put_account, then the `count` slots that read_slot(key, value) yields, with one account
-    /// lookup for all of them (decoding a request with put_storage looked the account up again
-    /// for every slot).
+    evmc_bytes32 put_code(std::span<const uint8_t> code, const evmc_bytes32* hash);
+    /// Adds an account and the `count` slots that read_slot(key, value) yields (zero values are
+    /// kept: a listed zero slot is known, not missing).
     template <class ReadSlot>
     void put_account(const evmc_address& addr, uint64_t nonce, const uint256& balance,
                      const evmc_bytes32& code_hash, uint32_t count, ReadSlot read_slot) {
-        Entry& e = put_account_entry(addr, nonce, balance, code_hash);
+        Entry& e = accounts_[addr];
+        e.info.nonce = nonce;
+        e.info.balance = balance;
+        e.info.code_hash = code_hash;
         if (count > 1) e.storage.reserve(e.storage.size() + count);
         for (uint32_t i = 0; i < count; ++i) {
             evmc_bytes32 key, value;
             read_slot(key, value);
-            e.storage[key] = value;  // zero values are kept, as in put_storage
+            e.storage[key] = value;
             if (!is_zero(value)) e.info.has_storage = true;
         }
     }
@@ -59,7 +53,6 @@ public:
     void reserve_accounts(size_t accounts) { accounts_.reserve(accounts); }
     void reserve_codes(size_t codes) { codes_.reserve(codes); }
     void put_block_hash(int64_t number, const evmc_bytes32& hash) { block_hashes_[number] = hash; }
-    bool has_code(const evmc_bytes32& hash) const { return codes_.count(hash) != 0; }
 
     std::optional<AccountInfo> account(const evmc_address& addr) override;
     std::span<const uint8_t> code(const evmc_bytes32& code_hash) override;
@@ -79,15 +72,12 @@ private:
         SlotMap storage;
     };
     void note_missing(std::string what);
-    Entry& put_account_entry(const evmc_address& addr, uint64_t nonce, const uint256& balance,
-                             const evmc_bytes32& code_hash);
 
     bool strict_;
     std::optional<std::string> missing_;
     std::unordered_map<evmc_address, Entry, AddressHash, AddressEq> accounts_;
-    // Views of the codes: into owned_codes_, or into a buffer that outlives the pre-state.
+    // Views into a buffer that outlives the pre-state (see put_code).
     std::unordered_map<evmc_bytes32, std::span<const uint8_t>, Bytes32Hash, Bytes32Eq> codes_;
-    std::deque<std::vector<uint8_t>> owned_codes_;  // a deque: its elements never move
     std::unordered_map<int64_t, evmc_bytes32> block_hashes_;
 };
 
