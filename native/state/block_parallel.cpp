@@ -337,7 +337,8 @@ public:
         out.outcome = sv.run_transition(block_.env, tx, block_.rev, vm_);
         if (sv.blocked()) return out;
         if (!out.outcome.logs.empty()) {  // the receipt's bloom, here rather than in block order
-            auto& bloom = out.outcome.bloom.emplace();
+            out.outcome.bloom = std::make_unique<std::array<uint8_t, 256>>();
+            auto& bloom = *out.outcome.bloom;
             bloom.fill(0);
             for (const Log& log : out.outcome.logs) bloom_add(bloom.data(), log);
         }
