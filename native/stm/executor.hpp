@@ -161,7 +161,7 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
         // only for materialize().
         ArenaVector<WriteOp<typename Task::Location, typename Task::Value>> writes;
     };
-    auto states = std::make_unique<TxState[]>(n);
+    ArenaArray<TxState> states(arenas[0], n);
     Memory memory(task, n);
     Scheduler scheduler(n);
     std::vector<detail::WorkerMetrics> worker_metrics(threads);
