@@ -8,7 +8,6 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -345,8 +344,10 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
         };
 
         SchedulerTask task_in_hand;
-        // Set while this worker finds nothing to do (spinning on next_task or asleep).
-        std::optional<Clock::time_point> idle_since;
+        // Set while this worker finds nothing to do (spinning on next_task or asleep). A flag and
+        // a time point rather than an optional, which GCC 12 warned might be read uninitialized.
+        bool idle = false;
+        Clock::time_point idle_since{};
         try {
             while (!scheduler.done()) {
                 if (task_in_hand.kind == SchedulerTask::Kind::kExecute) {
@@ -358,17 +359,20 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
                     const uint64_t epoch = scheduler.epoch();
                     task_in_hand = scheduler.next_task();
                     if (!task_in_hand) {
-                        if (!idle_since) idle_since = Clock::now();
+                        if (!idle) {
+                            idle = true;
+                            idle_since = Clock::now();
+                        }
                         if (scheduler.indices_exhausted() && !scheduler.done())
                             scheduler.wait_for_work(epoch);
                     }
                 }
-                if (task_in_hand && idle_since) {
-                    m.idle_ns += detail::elapsed_ns(*idle_since);
-                    idle_since.reset();
+                if (task_in_hand && idle) {
+                    m.idle_ns += detail::elapsed_ns(idle_since);
+                    idle = false;
                 }
             }
-            if (idle_since) m.idle_ns += detail::elapsed_ns(*idle_since);
+            if (idle) m.idle_ns += detail::elapsed_ns(idle_since);
         } catch (...) {
             // A task threw (e.g. out of memory): stop every worker, the pool rethrows it.
             scheduler.halt();
