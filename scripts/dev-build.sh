@@ -17,11 +17,23 @@ nodedir=$(npm config get nodedir 2>/dev/null || true)
 export npm_config_nodedir=${npm_config_nodedir:-${nodedir:-}}
 cd "$dest"
 export PEVM_SANITIZE=$flavour
-sources=$( (cat binding.gyp; node scripts/gyp-sources.js native/crypto native/evm native/precompiles native/state native/stm native/addon) | md5sum)
+# Configure again when the source list changes, or when the tree the copy came from does: the
+# Makefile holds resolved paths into node_modules (the dependencies' C sources), and a copy
+# configured from another checkout (a CI clone since deleted) fails to build.
+sources=$( (cat binding.gyp; readlink -f node_modules; node scripts/gyp-sources.js native/crypto native/evm native/precompiles native/state native/stm native/addon) | md5sum)
 if [[ ! -f build/Makefile || ! -f .sources || $(cat .sources) != "$sources" ]]; then
   node "$gyp" configure >/dev/null
   echo "$sources" >.sources
 fi
-node "$gyp" build -j 2 2>&1 | grep -v '^gyp info' | grep -v '^make: ' || true
+# A failed build must stop here: the previous build's addon is still in place, and running the
+# tests on it would report on code that is not the tree's.
+set +e
+node "$gyp" build -j 2 2>&1 | grep -v '^gyp info' | grep -v '^make: '
+status=${PIPESTATUS[0]}
+set -e
+if ((status != 0)); then
+  echo "dev-build.sh: the build of $dest failed (exit $status)" >&2
+  exit 1
+fi
 test -f build/Release/parallel_evm.node
 echo "addon: $dest/build/Release/parallel_evm.node"
