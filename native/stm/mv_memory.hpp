@@ -79,7 +79,7 @@ public:
 
     /// The cell of `loc`, or nullptr when no transaction has written it yet. Lock-free.
     const Cell* find(const Location& loc) const {
-        const size_t h = hash_of(loc);
+        const Hash h = hash_of(loc);
         for (size_t t = 0; t < kMaxTables; ++t) {
             // SAFETY: t < kMaxTables. Acquire: pairs with the release that published the table.
             const Table* table = t == 0 ? first_ : next_[t].load(std::memory_order_acquire);
@@ -259,25 +259,52 @@ public:
     }
 
 private:
-    /// One open-addressing table of cell pointers (linear probing). A slot goes from null to a
-    /// cell once, by compare-and-swap, and never changes again. A location lives in the first
-    /// table whose probe window (kWindow slots from its hash) had room: two threads inserting the
-    /// same location see the same window contents and agree; a window that is full stays full.
+    static constexpr unsigned kTagShift = 48;
+    static constexpr uint64_t kAddressMask = (uint64_t{1} << kTagShift) - 1;
+
+    /// Where a location's probe starts, and the tag its slots carry.
+    struct Hash {
+        size_t index;
+        uint16_t tag;
+    };
+    static Hash hash_of(const Location& loc) {
+        const uint64_t h =
+            static_cast<uint64_t>(typename Task::LocationHash{}(loc)) * 0x9e3779b97f4a7c15ull;
+        // The index from the middle bits (the high ones mixed down), the tag from the top 16.
+        return {static_cast<size_t>(h >> 20), static_cast<uint16_t>(h >> 48)};
+    }
+
+    /// One open-addressing table of cells (linear probing). A slot goes from 0 to a cell once,
+    /// by compare-and-swap, and never changes again. A location lives in the first table whose
+    /// probe window (kWindow slots from its hash) had room: two threads inserting the same
+    /// location see the same window contents and agree; a window that is full stays full.
+    ///
+    /// A slot holds the cell's address in its low 48 bits and 16 bits of the location's hash in
+    /// its high ones, so a probe past another location's slot compares tags and does not load
+    /// that cell. Most reads of a block are of locations nobody wrote (no cell), and the table
+    /// is larger than a core's private caches: without tags, every occupied slot probed cost a
+    /// second cache miss, on a cell that was not the one sought.
     struct Table {
-        std::atomic<Cell*>* slots;  // null when free; in an arena, like the table itself
-        size_t mask;                // capacity - 1 (a power of two)
+        std::atomic<uint64_t>* slots;  // 0 when free; in an arena, like the table itself
+        size_t mask;                   // capacity - 1 (a power of two)
+
+        static const Cell* cell_of(uint64_t slot) {
+            return reinterpret_cast<const Cell*>(static_cast<uintptr_t>(slot & kAddressMask));
+        }
 
         /// The cell of `loc` in this table; `window_full` tells whether the location may be in a
         /// later table (the whole window was taken by other locations).
-        const Cell* find(const Location& loc, size_t h, bool& window_full) const {
-            size_t i = h & mask;
+        const Cell* find(const Location& loc, Hash h, bool& window_full) const {
+            size_t i = h.index & mask;
             for (size_t probe = 0; probe < kWindow; ++probe, i = (i + 1) & mask) {
                 // SAFETY: i <= mask. Acquire: the cell's location is published with it.
-                const Cell* c = slots[i].load(std::memory_order_acquire);
-                if (c == nullptr) {
+                const uint64_t slot = slots[i].load(std::memory_order_acquire);
+                if (slot == 0) {
                     window_full = false;
                     return nullptr;
                 }
+                if ((slot >> kTagShift) != h.tag) continue;
+                const Cell* c = cell_of(slot);
                 if (typename Task::LocationEq{}(c->location, loc)) return c;
             }
             window_full = true;
@@ -287,19 +314,23 @@ private:
         /// The cell of `loc` in this table, inserting `mine` (built on first need through
         /// `make`) into the first free slot of the window; nullptr when the window is full.
         template <class Make>
-        Cell* find_or_insert(const Location& loc, size_t h, Cell*& mine, Make make) {
-            size_t i = h & mask;
+        Cell* find_or_insert(const Location& loc, Hash h, Cell*& mine, Make make) {
+            size_t i = h.index & mask;
             for (size_t probe = 0; probe < kWindow; ++probe, i = (i + 1) & mask) {
                 // SAFETY: i <= mask.
-                std::atomic<Cell*>& slot = slots[i];
-                Cell* c = slot.load(std::memory_order_acquire);
-                if (c == nullptr) {
+                std::atomic<uint64_t>& slot = slots[i];
+                uint64_t seen = slot.load(std::memory_order_acquire);
+                if (seen == 0) {
                     if (mine == nullptr) mine = make();
+                    const uint64_t word = (uint64_t{h.tag} << kTagShift) |
+                                          static_cast<uint64_t>(reinterpret_cast<uintptr_t>(mine));
                     // Release: publishes the constructed cell; acquire on failure: the winner's.
-                    if (slot.compare_exchange_strong(c, mine, std::memory_order_acq_rel,
+                    if (slot.compare_exchange_strong(seen, word, std::memory_order_acq_rel,
                                                      std::memory_order_acquire))
                         return mine;
                 }
+                if ((seen >> kTagShift) != h.tag) continue;
+                Cell* c = const_cast<Cell*>(cell_of(seen));
                 if (typename Task::LocationEq{}(c->location, loc)) return c;
             }
             return nullptr;
@@ -308,19 +339,19 @@ private:
     static constexpr size_t kWindow = 32;
     static constexpr size_t kMaxTables = 6;  // each 4x the previous one
 
-    static size_t hash_of(const Location& loc) {
-        const uint64_t h = static_cast<uint64_t>(typename Task::LocationHash{}(loc));
-        return static_cast<size_t>((h * 0x9e3779b97f4a7c15ull) >> 20);  // mix the high bits down
-    }
 
     /// The cell of `loc`, created (in the calling worker's arena) when absent. Lock-free; the
     /// loser of a race for the same location uses the winner's cell (its own allocation stays
     /// unused in its arena).
     Cell& cell_for(const Location& loc) {
-        const size_t h = hash_of(loc);
+        const Hash h = hash_of(loc);
         Cell* mine = nullptr;
         auto make = [&loc] {
-            Cell* cell = new (ArenaAllocator<Cell>().allocate(1)) Cell(loc);
+            void* memory = ArenaAllocator<Cell>().allocate(1);
+            // A slot keeps 48 bits of address (every x86-64 and AArch64 Linux user address
+            // unless a program maps memory above 2^47 on purpose). Otherwise: run another way.
+            if ((reinterpret_cast<uintptr_t>(memory) & ~kAddressMask) != 0) throw TableFull();
+            Cell* cell = new (memory) Cell(loc);
             // Right behind the cell in the arena: most locations have one or two writers, so a
             // read usually finds the cell and its entries in neighbouring cache lines.
             cell->entries.reserve(2);
@@ -336,8 +367,8 @@ private:
 
     /// A table of `capacity` free slots, in the calling thread's arena.
     static Table* make_table(size_t capacity) {
-        std::atomic<Cell*>* slots = ArenaAllocator<std::atomic<Cell*>>().allocate(capacity);
-        for (size_t i = 0; i < capacity; ++i) new (&slots[i]) std::atomic<Cell*>(nullptr);
+        std::atomic<uint64_t>* slots = ArenaAllocator<std::atomic<uint64_t>>().allocate(capacity);
+        for (size_t i = 0; i < capacity; ++i) new (&slots[i]) std::atomic<uint64_t>(0);
         return new (ArenaAllocator<Table>().allocate(1)) Table{slots, capacity - 1};
     }
 
