@@ -339,7 +339,6 @@ private:
     static constexpr size_t kWindow = 32;
     static constexpr size_t kMaxTables = 6;  // each 4x the previous one
 
-
     /// The cell of `loc`, created (in the calling worker's arena) when absent. Lock-free; the
     /// loser of a race for the same location uses the winner's cell (its own allocation stays
     /// unused in its arena).
