@@ -2,42 +2,38 @@
 #include "block_stm_metrics.hpp"
 
 #include <algorithm>
+#include <utility>
+
+#include "wire.hpp"
 
 namespace pevm::addon {
-namespace {
-
-void put_u32(std::vector<uint8_t>& out, uint32_t v) {
-    for (int i = 0; i < 4; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
-}
-void put_u64(std::vector<uint8_t>& out, uint64_t v) {
-    for (int i = 0; i < 8; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
-}
-
-}  // namespace
 
 void append_stm_metrics(std::vector<uint8_t>& out, const state::ParallelStats& stats) {
-    const size_t start = out.size();
+    WireWriter w;  // appends to the result (moved in and back out: no copy)
+    w.out = std::move(out);
+    const size_t start = w.out.size();
     const auto& m = stats.metrics;
-    out.push_back(stats.parallel ? 1 : 0);
+    w.u8(stats.parallel ? 1 : 0);
     const size_t reason = std::min<size_t>(stats.fallback.size(), 255);
-    out.push_back(static_cast<uint8_t>(reason));
-    out.insert(out.end(), stats.fallback.begin(), stats.fallback.begin() + reason);
-    put_u32(out, m.threads);
+    w.u8(static_cast<uint8_t>(reason));
+    w.raw(reinterpret_cast<const uint8_t*>(stats.fallback.data()), reason);
+    w.u32(m.threads);
     for (uint64_t v :
          {m.executions, m.reexecutions, m.validations, m.validation_aborts, m.estimate_waits,
           m.execution_ns, m.validation_ns, m.commit_ns, m.idle_ns, m.total_ns})
-        put_u64(out, v);
+        w.u64(v);
     uint32_t edges = 0;
     for (const auto& deps : m.dependencies) edges += static_cast<uint32_t>(deps.size());
-    put_u32(out, edges);
+    w.u32(edges);
     for (size_t tx = 0; tx < m.dependencies.size(); ++tx) {
         for (uint32_t dep : m.dependencies[tx]) {
-            put_u32(out, static_cast<uint32_t>(tx));
-            put_u32(out, dep);
+            w.u32(static_cast<uint32_t>(tx));
+            w.u32(dep);
         }
     }
-    put_u32(out, static_cast<uint32_t>(out.size() - start));
-    put_u32(out, kStmTrailerMagic);
+    w.u32(static_cast<uint32_t>(w.out.size() - start));
+    w.u32(kStmTrailerMagic);
+    out = std::move(w.out);
 }
 
 }  // namespace pevm::addon
