@@ -15,8 +15,9 @@ namespace {
 // freed so far. Freed memory at the top of a heap beyond the trim threshold goes back to the
 // kernel too. Executing a block allocates and frees the same large arrays every time (receipts,
 // outcomes, the state's tables, the result: megabytes for a block of 10,000 transactions), so
-// whether they were page-faulted in again on every block (one fault per 4 KiB, about 2,300 for
-// 10,000 transfers, 10-20% of the block's time) depended on the history of the process. Fixed
+// whether they were page-faulted in again on every block (one fault per 4 KiB: up to 2,300 for
+// 10,000 transfers on Block-STM, about 10% of the block's time in the kernel alone) depended on
+// the history of the process (bench/README.md). Fixed
 // thresholds make them reuse the memory of the previous block: freed memory stays in the
 // process, up to the largest block's peak. PEVM_KEEP_MALLOC=1 leaves malloc's settings alone.
 void tune_malloc() {
