@@ -16,15 +16,9 @@ import { encodePreStateBytes, encodePreStateJson, type PreSections } from "../..
 import { decodeRlpBlock } from "../../lib/block/rlp-block";
 import type { Block } from "../../lib/block/types";
 import { ParallelEvmError } from "../../lib/errors";
-import { bigintToBytes, bytesToBigint, rlpEncode, type RlpItem } from "../../lib/rlp";
+import { bigintToBytes, rlpEncode, type RlpItem } from "../../lib/rlp";
 import { Random } from "../helpers/random";
-import { addressOf, privateKey } from "../helpers/sign";
-
-interface Secp256k1 {
-  ecdsaSign(msg32: Uint8Array, privateKey: Uint8Array): { signature: Uint8Array; recid: number };
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const secp = require("secp256k1/elliptic") as Secp256k1;
+import { addressOf, privateKey, signDigest } from "../helpers/sign";
 
 const A = "0x1000000000000000000000000000000000000001";
 const B = "0x2000000000000000000000000000000000000002";
@@ -263,10 +257,8 @@ function signed(nonce: bigint, to: string, value: bigint, data: Uint8Array): Uin
   const fields: RlpItem[] = [n(1n), n(nonce), n(1n), n(10n ** 10n), n(100_000n), hex(to), n(value), data, []];
   const unsigned = rlpEncode(fields);
   const msg = keccak_256(Uint8Array.from([2, ...unsigned]));
-  const { signature, recid } = secp.ecdsaSign(msg, KEY);
-  const r = n(bytesToBigint(signature.subarray(0, 32)));
-  const s = n(bytesToBigint(signature.subarray(32)));
-  return Uint8Array.from([2, ...rlpEncode([...fields, n(BigInt(recid)), r, s])]);
+  const { yParity, r, s } = signDigest(KEY, msg);
+  return Uint8Array.from([2, ...rlpEncode([...fields, n(yParity), n(r), n(s)])]);
 }
 
 function rlpBlock(): Uint8Array {

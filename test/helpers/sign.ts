@@ -24,6 +24,13 @@ export function addressOf(key: Uint8Array): string {
   return "0x" + Buffer.from(keccak_256(pub).subarray(12)).toString("hex");
 }
 
+/** Signs a 32-byte digest: the recovery id and r, s as numbers. */
+export function signDigest(key: Uint8Array, digest: Uint8Array): { yParity: bigint; r: bigint; s: bigint } {
+  const { signature, recid } = secp.ecdsaSign(digest, key);
+  const hex = Buffer.from(signature).toString("hex");
+  return { yParity: BigInt(recid), r: BigInt("0x" + hex.slice(0, 64)), s: BigInt("0x" + hex.slice(64)) };
+}
+
 /** Signs an EIP-7702 authorization: keccak(0x05 || rlp([chain_id, address, nonce])). */
 export function signAuthorization(
   key: Uint8Array,
@@ -36,15 +43,5 @@ export function signAuthorization(
     Uint8Array.from(Buffer.from(address.slice(2), "hex")),
     bigintToBytes(nonce),
   ]);
-  const msg = keccak_256(Uint8Array.of(0x05, ...payload));
-  const { signature, recid } = secp.ecdsaSign(msg, key);
-  const hex = Buffer.from(signature).toString("hex");
-  return {
-    chainId,
-    address,
-    nonce,
-    yParity: BigInt(recid),
-    r: BigInt("0x" + hex.slice(0, 64)),
-    s: BigInt("0x" + hex.slice(64)),
-  };
+  return { chainId, address, nonce, ...signDigest(key, keccak_256(Uint8Array.of(0x05, ...payload))) };
 }
