@@ -18,6 +18,7 @@ import type { Block } from "../../lib/block/types";
 import { ParallelEvmError } from "../../lib/errors";
 import { bigintToBytes, rlpEncode, type RlpItem } from "../../lib/rlp";
 import { Random } from "../helpers/random";
+import { RPC_BLOCK, RPC_TX } from "./helpers";
 import { addressOf, privateKey, signDigest } from "../helpers/sign";
 
 const A = "0x1000000000000000000000000000000000000001";
@@ -106,19 +107,7 @@ describe("damaged pre-state JSON", () => {
   });
 });
 
-const TX = {
-  type: "0x2",
-  from: A,
-  to: B,
-  nonce: "0x0",
-  value: "0x1",
-  gas: "0x5208",
-  maxFeePerGas: "0x3b9aca00",
-  maxPriorityFeePerGas: "0x1",
-  input: "0x",
-  accessList: [{ address: C, storageKeys: ["0x" + "00".repeat(31) + "01"] }],
-  chainId: "0x1",
-};
+const TX = { ...RPC_TX, accessList: [{ address: C, storageKeys: ["0x" + "00".repeat(31) + "01"] }] };
 const LEGACY = {
   type: "0x0",
   from: A,
@@ -133,20 +122,7 @@ const LEGACY = {
   s: "0x" + "22".repeat(32),
 };
 const BLOCK = {
-  number: "0x1",
-  miner: MINER,
-  parentHash: "0x" + "00".repeat(32),
-  stateRoot: "0x" + "00".repeat(32),
-  receiptsRoot: "0x" + "00".repeat(32),
-  logsBloom: "0x" + "00".repeat(256),
-  difficulty: "0x0",
-  gasLimit: "0x1c9c380",
-  gasUsed: "0x5208",
-  timestamp: "0x6553f100",
-  extraData: "0x",
-  mixHash: "0x" + "00".repeat(32),
-  baseFeePerGas: "0x7",
-  uncles: [],
+  ...RPC_BLOCK,
   withdrawals: [{ index: "0x0", validatorIndex: "0x1", address: B, amount: "0x2" }],
   transactions: [TX, LEGACY],
 };

@@ -9,39 +9,22 @@ import { BlockTransactionError, executeBlock } from "../../lib/block/execute";
 import { CodeTable, decodePreState, decodeRpcBlock, parseJson } from "../../lib/block/json";
 import { decodeRlpBlock } from "../../lib/block/rlp-block";
 import { awaitNative, DecodeError, InvalidTransactionError, MissingStateError } from "../../lib/errors";
-import { account, block, context, CONTRACT, OTHER, preState, READER, SENDER, transfer } from "./helpers";
+import {
+  account,
+  block,
+  context,
+  CONTRACT,
+  OTHER,
+  preState,
+  READER,
+  RPC_BLOCK,
+  RPC_TX,
+  SENDER,
+  transfer,
+} from "./helpers";
 
-const rpcTx = {
-  type: "0x2",
-  from: SENDER,
-  to: OTHER,
-  nonce: "0x0",
-  value: "0x1",
-  gas: "0x5208",
-  maxFeePerGas: "0x3b9aca00",
-  maxPriorityFeePerGas: "0x1",
-  input: "0x",
-  accessList: [],
-  chainId: "0x1",
-};
-const rpcBlock = {
-  number: "0x1",
-  miner: "0x4000000000000000000000000000000000000004",
-  parentHash: "0x" + "00".repeat(32),
-  stateRoot: "0x" + "00".repeat(32),
-  receiptsRoot: "0x" + "00".repeat(32),
-  logsBloom: "0x" + "00".repeat(256),
-  difficulty: "0x0",
-  gasLimit: "0x1c9c380",
-  gasUsed: "0x5208",
-  timestamp: "0x6553f100",
-  extraData: "0x",
-  mixHash: "0x" + "00".repeat(32),
-  baseFeePerGas: "0x7",
-  uncles: [],
-  withdrawals: [],
-  transactions: [rpcTx],
-};
+const rpcTx = RPC_TX;
+const rpcBlock = RPC_BLOCK;
 
 function withTx(patch: Record<string, unknown>): unknown {
   return { ...rpcBlock, transactions: [{ ...rpcTx, ...patch }] };

@@ -84,3 +84,38 @@ export const LOGGER = Uint8Array.from([
 
 /** Runtime code: SLOAD(7) and SSTORE it to slot 8. */
 export const READER = Uint8Array.from([0x60, 0x07, 0x54, 0x60, 0x08, 0x55, 0x00]);
+
+/** A type-2 transaction from SENDER to OTHER as JSON-RPC gives it (eth_getBlockByNumber(n, true)). */
+export const RPC_TX = {
+  type: "0x2",
+  from: SENDER,
+  to: OTHER,
+  nonce: "0x0",
+  value: "0x1",
+  gas: "0x5208",
+  maxFeePerGas: "0x3b9aca00",
+  maxPriorityFeePerGas: "0x1",
+  input: "0x",
+  accessList: [],
+  chainId: "0x1",
+};
+
+/** A Shanghai block holding RPC_TX, as JSON-RPC gives it. */
+export const RPC_BLOCK = {
+  number: "0x1",
+  miner: COINBASE,
+  parentHash: "0x" + "00".repeat(32),
+  stateRoot: "0x" + "00".repeat(32),
+  receiptsRoot: "0x" + "00".repeat(32),
+  logsBloom: "0x" + "00".repeat(256),
+  difficulty: "0x0",
+  gasLimit: "0x1c9c380",
+  gasUsed: "0x5208",
+  timestamp: "0x6553f100",
+  extraData: "0x",
+  mixHash: "0x" + "00".repeat(32),
+  baseFeePerGas: "0x7",
+  uncles: [],
+  withdrawals: [],
+  transactions: [RPC_TX],
+};
