@@ -165,7 +165,6 @@ public:
         // SAFETY: callers index below the size they constructed with.
         return data_[i];
     }
-    size_t size() const noexcept { return size_; }
 
 private:
     void destroy() noexcept {
