@@ -32,6 +32,11 @@ export interface NativeBinding {
   ): { wallNs: number; cpuNs: number };
   /** One whole block, off the event loop: an encoded request in, an encoded result out (lib/block/wire.ts). */
   executeBlock(request: Uint8Array, threads?: number, adaptive?: boolean): Promise<Uint8Array>;
+  /**
+   * The same request executed sequentially `copies` times at once, one copy per pool thread (the
+   * machine's ceiling for the block, `bench blocks --ceiling`); each copy's execution time in ms.
+   */
+  executeBlockCopies(request: Uint8Array, copies: number): Promise<number[]>;
 }
 
 /** The package root: the folder holding package.json, from dist/cjs or from lib/. */

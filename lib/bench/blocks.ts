@@ -4,10 +4,13 @@
  * sender recovery are the same for both and are excluded). Every parallel result is compared with
  * the sequential one (receipts, logs, gas, bloom, state diff).
  */
+import { native } from "../binding";
 import { executeBlock } from "../block/execute";
 import { firstDifference } from "../block/compare";
 import { loadMainnetBlock, openMainnetFixture } from "../block/fixture";
 import type { Block, BlockContext, BlockResult } from "../block/types";
+import { encodeBlockRequest } from "../block/wire";
+import { awaitNative, callNative } from "../errors";
 import { buildWorkload, type WorkloadName } from "../workloads/index";
 
 export interface BlockBenchCase {
@@ -33,6 +36,20 @@ export interface BlockBenchRow {
   estimateWaits: number;
   /** The parallel run fell back to sequential execution (and why), else "". */
   fallback: string;
+  /**
+   * With the ceiling measured: `threads` sequential executions of the block at once, each on its
+   * own copy, against one alone (threads x its time / the slowest copy's). The speedup that this
+   * machine allowed at the time of the run for perfectly parallel work with nothing shared: the
+   * bound for `speedup`, which on a shared machine moves from minute to minute.
+   */
+  ceiling?: number;
+}
+
+/** `copies` sequential executions of the block at once (see BlockBenchRow.ceiling): the slowest's ms. */
+async function slowestCopyMs(block: Block, context: BlockContext, copies: number): Promise<number> {
+  const request = encodeBlockRequest(block, context, { policy: "sequential" });
+  const ms = await awaitNative(callNative(() => native().executeBlockCopies(request, copies)));
+  return Math.max(...ms);
 }
 
 export function syntheticCases(names: readonly WorkloadName[], txs?: number): BlockBenchCase[] {
@@ -74,6 +91,7 @@ export async function benchBlocks(
   runs: number,
   progress: (row: BlockBenchRow) => void = () => {},
   policy: ParallelPolicy = "parallel",
+  ceiling = false,
 ): Promise<BlockBenchRow[]> {
   const rows: BlockBenchRow[] = [];
   for (const c of cases) {
@@ -81,6 +99,7 @@ export async function benchBlocks(
     const seqResults: BlockResult[] = [];
     const parTimes = threads.map((): number[] => []);
     const parResults = threads.map((): BlockResult[] => []);
+    const copyTimes = threads.map((): number[] => []);
     for (let round = -1; round < runs; round++) {
       const s = await executeBlock(c.block, c.context, { policy: "sequential" });
       if (round >= 0) {
@@ -93,6 +112,9 @@ export async function benchBlocks(
         parTimes[i]!.push(p.timings.executeMs);
         parResults[i]!.push(p);
       }
+      if (ceiling && round >= 0)
+        for (let i = 0; i < threads.length; i++)
+          copyTimes[i]!.push(await slowestCopyMs(c.block, c.context, threads[i]!));
     }
     const oracle = seqResults[0]!;
     const seqMs = median(seqTimes);
@@ -127,6 +149,7 @@ export async function benchBlocks(
             : stm.parallel && stm.fallback === ""
               ? ""
               : stm.fallback,
+        ...(ceiling ? { ceiling: (t * seqMs) / median(copyTimes[i]!) } : {}),
       };
       rows.push(row);
       progress(row);
@@ -137,14 +160,18 @@ export async function benchBlocks(
 
 export function formatBlockBench(rows: BlockBenchRow[]): string {
   const w = Math.max(8, ...rows.map((r) => r.workload.length));
-  const head = `${"workload".padEnd(w)}  threads    txs        gas   seq ms   par ms  speedup  identical  re-exec`;
+  const withCeiling = rows.some((r) => r.ceiling !== undefined);
+  const head = `${"workload".padEnd(w)}  threads    txs        gas   seq ms   par ms  speedup${
+    withCeiling ? "  ceiling" : ""
+  }  identical  re-exec`;
+  const times = (x: number): string => (x.toFixed(2) + "x").padStart(7);
   const lines = rows.map(
     (r) =>
       `${r.workload.padEnd(w)}  ${String(r.threads).padStart(7)}  ${String(r.txs).padStart(5)}  ${r.gas.padStart(
         9,
-      )}  ${r.sequentialMs.toFixed(1).padStart(7)}  ${r.parallelMs.toFixed(1).padStart(7)}  ${(
-        r.speedup.toFixed(2) + "x"
-      ).padStart(7)}  ${(r.identical ? "yes" : "NO").padStart(9)}  ${String(r.reexecutions).padStart(7)}${
+      )}  ${r.sequentialMs.toFixed(1).padStart(7)}  ${r.parallelMs.toFixed(1).padStart(7)}  ${times(r.speedup)}${
+        withCeiling ? "  " + (r.ceiling === undefined ? "-".padStart(7) : times(r.ceiling)) : ""
+      }  ${(r.identical ? "yes" : "NO").padStart(9)}  ${String(r.reexecutions).padStart(7)}${
         r.fallback ? `  (fell back: ${r.fallback})` : ""
       }${r.difference ? `  first difference: ${r.difference}` : ""}`,
   );

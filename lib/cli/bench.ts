@@ -246,13 +246,17 @@ const precompilesBench: BenchSubcommand = {
 
 const blocksUsage = [
   "parallel-evm bench blocks [--fixture DIR [--min-gas G] [--block N]] [--synthetic NAME|all] [--txs N]",
-  "                          [--threads 1,2,4,...] [--runs N] [--policy parallel|auto] [--json]",
+  "                          [--threads 1,2,4,...] [--runs N] [--policy parallel|auto] [--ceiling]",
+  "                          [--json]",
   "  Each block sequentially and with Block-STM at each thread count, in one run, median of",
   "  --runs (default 5) alternating runs, native execution time only; every parallel result is",
   "  compared with the sequential one. --policy auto measures what executeBlock's auto policy",
   "  does instead of forcing Block-STM. Synthetic workloads:",
   `  ${workloadNames.join(", ")} (default: all, unless --fixture is given).`,
-  "  Default threads: 2 and the number of cores.",
+  "  Default threads: 2 and the number of cores. --ceiling also runs, in every round, as many",
+  "  sequential copies of the block at once as there are threads, each on its own data: the",
+  "  ceiling column is what this machine allowed perfectly parallel work at the time (threads x",
+  "  one copy's time / the slowest copy's), the bound to read the speedup against.",
 ].join("\n");
 
 function positiveInt(value: string, what: string): number {
@@ -277,6 +281,7 @@ const blocksBench: BenchSubcommand = {
         threads: { type: "string" },
         runs: { type: "string" },
         policy: { type: "string", default: "parallel" },
+        ceiling: { type: "boolean", default: false },
         json: { type: "boolean", default: false },
       },
     });
@@ -323,9 +328,14 @@ const blocksBench: BenchSubcommand = {
       runs,
       (row) => {
         if (!v.json)
-          process.stderr.write(`  ${row.workload} at ${row.threads} threads: ${row.speedup.toFixed(2)}x\n`);
+          process.stderr.write(
+            `  ${row.workload} at ${row.threads} threads: ${row.speedup.toFixed(2)}x` +
+              (row.ceiling !== undefined ? ` (ceiling ${row.ceiling.toFixed(2)}x)` : "") +
+              "\n",
+          );
       },
       policy,
+      v.ceiling,
     );
     const allIdentical = rows.every((r) => r.identical);
     if (v.json) {
@@ -334,12 +344,15 @@ const blocksBench: BenchSubcommand = {
     }
     const lines = [formatBlockBench(rows)];
     const fixtureRows = rows.filter((r) => /^[0-9]+$/.test(r.workload));
+    const geomean = (xs: number[]): number => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
     for (const t of threads) {
-      const sp = fixtureRows.filter((r) => r.threads === t).map((r) => r.speedup);
-      if (sp.length > 1) {
-        const geo = Math.exp(sp.reduce((a, x) => a + Math.log(x), 0) / sp.length);
+      const at = fixtureRows.filter((r) => r.threads === t);
+      if (at.length > 1) {
+        const ceilings = at.flatMap((r) => (r.ceiling !== undefined ? [r.ceiling] : []));
         lines.push(
-          `geometric mean speedup of ${sp.length} fixture blocks at ${t} threads: ${geo.toFixed(2)}x`,
+          `geometric mean speedup of ${at.length} fixture blocks at ${t} threads: ${geomean(
+            at.map((r) => r.speedup),
+          ).toFixed(2)}x` + (ceilings.length > 0 ? ` (ceiling ${geomean(ceilings).toFixed(2)}x)` : ""),
         );
       }
     }

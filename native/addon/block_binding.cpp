@@ -3,6 +3,11 @@
 // threads, adaptively when asked) and encoded on a worker thread (Napi::AsyncWorker), never
 // touching JavaScript there. The encodings are in block_request.cpp; lib/block/wire.ts is the other
 // side.
+//
+// executeBlockCopies(request: Uint8Array, copies: number) -> Promise<number[]>: the machine's
+// ceiling for that block (`bench blocks --ceiling`): `copies` sequential executions of it at once,
+// one per pool thread, each on its own decoded copy; each copy's execution time in ms.
+#include <latch>
 #include <string>
 #include <vector>
 
@@ -11,6 +16,7 @@
 #include "boundary.hpp"
 #include "exports.hpp"
 #include "state/block_parallel.hpp"
+#include "stm/thread_pool.hpp"
 
 namespace pevm::addon {
 namespace {
@@ -83,6 +89,93 @@ private:
     Napi::Promise::Deferred deferred_;
 };
 
+// The same work `copies` times over, at once, with nothing shared between the copies but the
+// read-only code analyses: how much faster `copies` threads can get through a block's worth of
+// work on this machine at this moment (caches, memory bandwidth, neighbours). No parallel
+// execution of the block can beat copies x (one copy alone) / (the slowest copy here).
+std::vector<uint64_t> run_copies(std::span<const uint8_t> request, unsigned copies) {
+    std::vector<BlockRequest> reqs;
+    reqs.reserve(copies);
+    for (unsigned i = 0; i < copies; ++i) {
+        BlockRequest& req = reqs.emplace_back(decode_block_request(request));
+        uint64_t recovery_ns = 0;
+        if (i > 0) {
+            // The senders the first copy recovered (or was given).
+            for (size_t t = 0; t < req.block.txs.size(); ++t)
+                req.block.txs[t].sender = reqs[0].block.txs[t].sender;
+        } else if (auto failure = recover_request_senders(req, &recovery_ns)) {
+            throw CodedError(code::kInvalidArgument, "the block is invalid: " + failure->message);
+        }
+    }
+    std::vector<uint64_t> ns(copies);
+    std::latch start(copies);
+    stm::ThreadPool::global().run(copies, [&](unsigned id) {
+        start.arrive_and_wait();  // the copies start together
+        // SAFETY: id < copies == reqs.size() == ns.size().
+        BlockRequest& req = reqs[id];
+        state::BlockState st(*req.pre);
+        ns[id] = state::execute_block(st, req.pre.get(), req.block, req.vm).execution_ns;
+    });
+    return ns;
+}
+
+class CopiesWorker final : public Napi::AsyncWorker {
+public:
+    CopiesWorker(Napi::Env env, std::vector<uint8_t> request, unsigned copies)
+        : Napi::AsyncWorker(env),
+          request_(std::move(request)),
+          copies_(copies),
+          deferred_(Napi::Promise::Deferred::New(env)) {}
+
+    Napi::Promise promise() { return deferred_.Promise(); }
+
+    void Execute() override {
+        try {
+            ns_ = run_copies(request_, copies_);
+        } catch (const CodedError& e) {
+            error_code_ = e.code();
+            error_message_ = e.what();
+        } catch (const std::bad_alloc&) {
+            error_code_ = code::kOutOfMemory;
+            error_message_ = "out of memory in native code";
+        } catch (const std::exception& e) {
+            error_code_ = code::kInternal;
+            error_message_ = std::string("internal error: ") + e.what();
+        }
+    }
+    void OnOK() override {
+        if (error_code_ != nullptr) {
+            deferred_.Reject(makeError(Env(), error_code_, error_message_).Value());
+            return;
+        }
+        Napi::Array ms = Napi::Array::New(Env(), ns_.size());
+        for (uint32_t i = 0; i < ns_.size(); ++i)
+            ms.Set(i, Napi::Number::New(Env(), static_cast<double>(ns_[i]) / 1e6));
+        deferred_.Resolve(ms);
+    }
+    void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+private:
+    std::vector<uint8_t> request_;  // a copy: the pre-states' codes are views into it
+    unsigned copies_;
+    std::vector<uint64_t> ns_;
+    const char* error_code_ = nullptr;
+    std::string error_message_;
+    Napi::Promise::Deferred deferred_;
+};
+
+Napi::Value executeBlockCopies(const Napi::CallbackInfo& info) {
+    const auto request = bytesArg(info, 0, "request");
+    const uint32_t copies = uint32Arg(info, 1, "copies");
+    if (copies == 0 || copies > stm::ThreadPool::kMaxThreads)
+        throw CodedError(code::kInvalidArgument, "copies must be between 1 and 256");
+    auto* worker =
+        new CopiesWorker(info.Env(), std::vector<uint8_t>(request.begin(), request.end()), copies);
+    auto promise = worker->promise();
+    worker->Queue();
+    return promise;
+}
+
 Napi::Value executeBlock(const Napi::CallbackInfo& info) {
     const auto request = bytesArg(info, 0, "request");
     // The optional second argument: Block-STM threads (0 or absent: sequential).
@@ -101,6 +194,8 @@ Napi::Value executeBlock(const Napi::CallbackInfo& info) {
 
 void registerBlock(Napi::Env env, Napi::Object exports) {
     exports.Set("executeBlock", Napi::Function::New<exported<executeBlock>>(env, "executeBlock"));
+    exports.Set("executeBlockCopies",
+                Napi::Function::New<exported<executeBlockCopies>>(env, "executeBlockCopies"));
 }
 
 }  // namespace pevm::addon

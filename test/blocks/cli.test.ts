@@ -142,3 +142,56 @@ describe.skipIf(skip)("parallel-evm blocktest", () => {
     expect(out.trimEnd().split("\n").pop()).toMatch(/^\d+ passed, 0 failed$/);
   });
 });
+
+describe.skipIf(skip)("parallel-evm bench blocks", () => {
+  it("prints the documented JSON fields, and the machine's ceiling with --ceiling", async () => {
+    const { status, out } = await runCli([
+      "bench",
+      "blocks",
+      "--fixture",
+      mainnet,
+      "--block",
+      "4370000",
+      "--threads",
+      "1,2",
+      "--runs",
+      "1",
+      "--ceiling",
+      "--json",
+    ]);
+    expect(status).toBe(0);
+    const doc = JSON.parse(out) as { results: Record<string, unknown>[] };
+    expect(doc.results.map((r) => r["threads"])).toEqual([1, 2]);
+    for (const r of doc.results) {
+      for (const k of [
+        "workload",
+        "threads",
+        "txs",
+        "gas",
+        "sequentialMs",
+        "parallelMs",
+        "speedup",
+        "identical",
+        "reexecutions",
+      ])
+        expect(r).toHaveProperty(k);
+      expect(r["workload"]).toBe("4370000");
+      expect(r["identical"]).toBe(true);
+      // threads x (one copy alone) / (the slowest of `threads` copies at once): positive, and
+      // no more than the copies could give if each ran as fast as the one alone, with room for
+      // timing noise between the two measurements.
+      expect(r["ceiling"] as number).toBeGreaterThan(0);
+      expect(r["ceiling"] as number).toBeLessThan(4 * (r["threads"] as number));
+    }
+  });
+
+  it("executeBlockCopies rejects a copy count out of range with a typed error", async () => {
+    const { native } = await import("../../lib/binding");
+    expect(() => native().executeBlockCopies(new Uint8Array(1), 0)).toThrow(
+      /copies must be between 1 and 256/,
+    );
+    await expect(native().executeBlockCopies(new Uint8Array([99]), 2)).rejects.toThrow(
+      /unknown encoding version/,
+    );
+  });
+});
