@@ -159,8 +159,16 @@ Napi::Value poolInfo(const Napi::CallbackInfo& info) {
 void registerStm(Napi::Env env, Napi::Object exports) {
     // Join the pool's threads when this environment is torn down (the static pool's destructor
     // covers a plain process exit); the pool restarts lazily if another environment uses it.
+    // Each registration has a token of its own: the addon loaded twice into one environment
+    // (process.dlopen again, as module-reloading test runners do) registers twice, and Node
+    // aborts the process on a second hook with the same function and argument.
     napi_add_env_cleanup_hook(
-        env, [](void*) { stm::ThreadPool::global().shutdown(); }, nullptr);
+        env,
+        [](void* token) {
+            delete static_cast<int*>(token);
+            stm::ThreadPool::global().shutdown();
+        },
+        new int(0));
     exports.Set("stmRunMockBlock",
                 Napi::Function::New<exported<runMockBlock>>(env, "stmRunMockBlock"));
     exports.Set("stmPoolInfo", Napi::Function::New<exported<poolInfo>>(env, "stmPoolInfo"));
