@@ -42,10 +42,10 @@ std::vector<uint8_t> run_block(std::span<const uint8_t> request, unsigned thread
     return result;
 }
 
-class BlockWorker final : public Napi::AsyncWorker {
+class BlockWorker final : public PromiseWorker {
 public:
     BlockWorker(Napi::Env env, std::vector<uint8_t> request, unsigned threads, bool adaptive)
-        : Napi::AsyncWorker(env),
+        : PromiseWorker(env),
           request_(std::move(request)),
           threads_(threads),
           adaptive_(adaptive),
@@ -119,10 +119,10 @@ std::vector<uint64_t> run_copies(std::span<const uint8_t> request, unsigned copi
     return ns;
 }
 
-class CopiesWorker final : public Napi::AsyncWorker {
+class CopiesWorker final : public PromiseWorker {
 public:
     CopiesWorker(Napi::Env env, std::vector<uint8_t> request, unsigned copies)
-        : Napi::AsyncWorker(env),
+        : PromiseWorker(env),
           request_(std::move(request)),
           copies_(copies),
           deferred_(Napi::Promise::Deferred::New(env)) {}

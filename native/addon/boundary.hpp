@@ -58,10 +58,22 @@ Napi::Value guarded(const Napi::CallbackInfo& info, Fn&& fn) {
     }
 }
 
-/// Wraps a plain function into a guarded Node-API callback.
+/// Wraps a plain function into a guarded Node-API callback. The JavaScript exception is raised
+/// here rather than by node-addon-api's wrapper: in an environment being torn down (a worker
+/// thread terminated while it called us), raising fails too, and node-addon-api lets that second
+/// failure escape into Node, which aborts the whole process.
 template <Napi::Value (*F)(const Napi::CallbackInfo&)>
 Napi::Value exported(const Napi::CallbackInfo& info) {
-    return guarded(info, F);
+    try {
+        return guarded(info, F);
+    } catch (const Napi::Error& e) {
+        try {
+            e.ThrowAsJavaScriptException();
+        } catch (const Napi::Error&) {
+            // The environment is going away: there is no JavaScript left to tell.
+        }
+        return Napi::Value();
+    }
 }
 
 /// Borrows the bytes of argument `i`, which must be a Uint8Array (or Buffer) over a live
@@ -73,5 +85,24 @@ uint32_t uint32Arg(const Napi::CallbackInfo& info, size_t i, const char* name);
 
 /// A new Uint8Array holding a copy of `bytes`.
 Napi::Uint8Array toUint8Array(Napi::Env env, std::span<const uint8_t> bytes);
+
+/// The base of every asynchronous call: a Napi::AsyncWorker whose completion survives the
+/// teardown of its environment. When a worker thread is terminated while a call runs, Node
+/// completes the work during the environment's cleanup, where a promise can no longer be settled;
+/// node-addon-api then rethrows from inside a C callback and the whole process aborts. Here that
+/// failure ends the call quietly instead (nobody is left to see its result) and the worker is
+/// still freed.
+class PromiseWorker : public Napi::AsyncWorker {
+public:
+    using Napi::AsyncWorker::AsyncWorker;
+
+    void OnWorkComplete(Napi::Env env, napi_status status) override {
+        try {
+            Napi::AsyncWorker::OnWorkComplete(env, status);
+        } catch (const Napi::Error&) {
+            Destroy();  // the base threw before freeing the worker
+        }
+    }
+};
 
 }  // namespace pevm::addon

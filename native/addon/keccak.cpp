@@ -15,10 +15,10 @@ Napi::Value keccak256Sync(const Napi::CallbackInfo& info) {
     return toUint8Array(info.Env(), out);
 }
 
-class KeccakWorker final : public Napi::AsyncWorker {
+class KeccakWorker final : public PromiseWorker {
 public:
     KeccakWorker(Napi::Env env, std::vector<uint8_t> input)
-        : Napi::AsyncWorker(env),
+        : PromiseWorker(env),
           input_(std::move(input)),
           deferred_(Napi::Promise::Deferred::New(env)) {}
 

@@ -35,10 +35,10 @@ public:
     std::vector<uint8_t> out;
 };
 
-class MockBlockWorker final : public Napi::AsyncWorker {
+class MockBlockWorker final : public PromiseWorker {
 public:
     MockBlockWorker(Napi::Env env, MockBlock block, unsigned threads, bool parallel)
-        : Napi::AsyncWorker(env),
+        : PromiseWorker(env),
           block_(std::move(block)),
           threads_(threads),
           parallel_(parallel),
