@@ -48,45 +48,20 @@ public:
         : PromiseWorker(env),
           request_(std::move(request)),
           threads_(threads),
-          adaptive_(adaptive),
-          deferred_(Napi::Promise::Deferred::New(env)) {}
-
-    Napi::Promise promise() { return deferred_.Promise(); }
+          adaptive_(adaptive) {}
 
     void Execute() override {
-        try {
-            result_ = run_block(request_, threads_, adaptive_);
-        } catch (const CodedError& e) {
-            error_code_ = e.code();
-            error_message_ = e.what();
-        } catch (const std::bad_alloc&) {
-            error_code_ = code::kOutOfMemory;
-            error_message_ = "out of memory in native code";
-        } catch (const std::exception& e) {
-            error_code_ = code::kInternal;
-            error_message_ = std::string("internal error: ") + e.what();
-        } catch (...) {
-            error_code_ = code::kInternal;
-            error_message_ = "internal error: unknown native exception";
-        }
+        capture([&] { result_ = run_block(request_, threads_, adaptive_); });
     }
     void OnOK() override {
-        if (error_code_ != nullptr) {
-            deferred_.Reject(makeError(Env(), error_code_, error_message_).Value());
-            return;
-        }
-        deferred_.Resolve(toUint8Array(Env(), result_));
+        if (!rejected()) deferred_.Resolve(toUint8Array(Env(), result_));
     }
-    void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 
 private:
     std::vector<uint8_t> request_;  // a copy: JavaScript may reuse its buffer meanwhile
     unsigned threads_;
     bool adaptive_;
     std::vector<uint8_t> result_;
-    const char* error_code_ = nullptr;
-    std::string error_message_;
-    Napi::Promise::Deferred deferred_;
 };
 
 // The same work `copies` times over, at once, with nothing shared between the copies but the
@@ -122,46 +97,23 @@ std::vector<uint64_t> run_copies(std::span<const uint8_t> request, unsigned copi
 class CopiesWorker final : public PromiseWorker {
 public:
     CopiesWorker(Napi::Env env, std::vector<uint8_t> request, unsigned copies)
-        : PromiseWorker(env),
-          request_(std::move(request)),
-          copies_(copies),
-          deferred_(Napi::Promise::Deferred::New(env)) {}
-
-    Napi::Promise promise() { return deferred_.Promise(); }
+        : PromiseWorker(env), request_(std::move(request)), copies_(copies) {}
 
     void Execute() override {
-        try {
-            ns_ = run_copies(request_, copies_);
-        } catch (const CodedError& e) {
-            error_code_ = e.code();
-            error_message_ = e.what();
-        } catch (const std::bad_alloc&) {
-            error_code_ = code::kOutOfMemory;
-            error_message_ = "out of memory in native code";
-        } catch (const std::exception& e) {
-            error_code_ = code::kInternal;
-            error_message_ = std::string("internal error: ") + e.what();
-        }
+        capture([&] { ns_ = run_copies(request_, copies_); });
     }
     void OnOK() override {
-        if (error_code_ != nullptr) {
-            deferred_.Reject(makeError(Env(), error_code_, error_message_).Value());
-            return;
-        }
+        if (rejected()) return;
         Napi::Array ms = Napi::Array::New(Env(), ns_.size());
         for (uint32_t i = 0; i < ns_.size(); ++i)
             ms.Set(i, Napi::Number::New(Env(), static_cast<double>(ns_[i]) / 1e6));
         deferred_.Resolve(ms);
     }
-    void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 
 private:
     std::vector<uint8_t> request_;  // a copy: the pre-states' codes are views into it
     unsigned copies_;
     std::vector<uint64_t> ns_;
-    const char* error_code_ = nullptr;
-    std::string error_message_;
-    Napi::Promise::Deferred deferred_;
 };
 
 Napi::Value executeBlockCopies(const Napi::CallbackInfo& info) {

@@ -86,7 +86,8 @@ uint32_t uint32Arg(const Napi::CallbackInfo& info, size_t i, const char* name);
 /// A new Uint8Array holding a copy of `bytes`.
 Napi::Uint8Array toUint8Array(Napi::Env env, std::span<const uint8_t> bytes);
 
-/// The base of every asynchronous call: a Napi::AsyncWorker whose completion survives the
+/// The base of every asynchronous call: a Napi::AsyncWorker that settles a promise, keeps what
+/// its Execute throws as a coded error (capture, rejected), and whose completion survives the
 /// teardown of its environment. When a worker thread is terminated while a call runs, Node
 /// completes the work during the environment's cleanup, where a promise can no longer be settled;
 /// node-addon-api then rethrows from inside a C callback and the whole process aborts. Here that
@@ -94,7 +95,10 @@ Napi::Uint8Array toUint8Array(Napi::Env env, std::span<const uint8_t> bytes);
 /// still freed.
 class PromiseWorker : public Napi::AsyncWorker {
 public:
-    using Napi::AsyncWorker::AsyncWorker;
+    explicit PromiseWorker(Napi::Env env)
+        : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)) {}
+
+    Napi::Promise promise() { return deferred_.Promise(); }
 
     void OnWorkComplete(Napi::Env env, napi_status status) override {
         try {
@@ -103,6 +107,42 @@ public:
             Destroy();  // the base threw before freeing the worker
         }
     }
+    void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+protected:
+    /// Runs `fn` (from Execute, off the JavaScript thread), keeping what it throws as a coded
+    /// error for rejected().
+    template <typename Fn>
+    void capture(Fn&& fn) {
+        try {
+            fn();
+        } catch (const CodedError& e) {
+            fail(e.code(), e.what());
+        } catch (const std::bad_alloc&) {
+            fail(code::kOutOfMemory, "out of memory in native code");
+        } catch (const std::exception& e) {
+            fail(code::kInternal, std::string("internal error: ") + e.what());
+        } catch (...) {
+            fail(code::kInternal, "internal error: unknown native exception");
+        }
+    }
+    /// From OnOK: rejects the promise with the error capture() kept, if there is one (true).
+    bool rejected() {
+        if (error_code_ == nullptr) return false;
+        deferred_.Reject(makeError(Env(), error_code_, error_message_).Value());
+        return true;
+    }
+
+    Napi::Promise::Deferred deferred_;
+
+private:
+    void fail(const char* code, std::string message) {
+        error_code_ = code;
+        error_message_ = std::move(message);
+    }
+
+    const char* error_code_ = nullptr;
+    std::string error_message_;
 };
 
 }  // namespace pevm::addon

@@ -18,20 +18,14 @@ Napi::Value keccak256Sync(const Napi::CallbackInfo& info) {
 class KeccakWorker final : public PromiseWorker {
 public:
     KeccakWorker(Napi::Env env, std::vector<uint8_t> input)
-        : PromiseWorker(env),
-          input_(std::move(input)),
-          deferred_(Napi::Promise::Deferred::New(env)) {}
-
-    Napi::Promise promise() { return deferred_.Promise(); }
+        : PromiseWorker(env), input_(std::move(input)) {}
 
     void Execute() override { crypto::keccak256(input_.data(), input_.size(), out_); }
     void OnOK() override { deferred_.Resolve(toUint8Array(Env(), out_)); }
-    void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 
 private:
     std::vector<uint8_t> input_;  // a copy: JavaScript may mutate its buffer meanwhile
     uint8_t out_[32]{};
-    Napi::Promise::Deferred deferred_;
 };
 
 Napi::Value keccak256Async(const Napi::CallbackInfo& info) {

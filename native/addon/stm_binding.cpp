@@ -38,13 +38,7 @@ public:
 class MockBlockWorker final : public PromiseWorker {
 public:
     MockBlockWorker(Napi::Env env, MockBlock block, unsigned threads, bool parallel)
-        : PromiseWorker(env),
-          block_(std::move(block)),
-          threads_(threads),
-          parallel_(parallel),
-          deferred_(Napi::Promise::Deferred::New(env)) {}
-
-    Napi::Promise promise() { return deferred_.Promise(); }
+        : PromiseWorker(env), block_(std::move(block)), threads_(threads), parallel_(parallel) {}
 
     void Execute() override {
         try {
@@ -123,7 +117,6 @@ private:
     stm::BlockOutput<MockBlock> result_;
     Writer final_state_;
     Writer per_tx_;
-    Napi::Promise::Deferred deferred_;
 };
 
 Napi::Value runMockBlock(const Napi::CallbackInfo& info) {
