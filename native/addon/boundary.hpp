@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <exception>
 #include <new>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -39,41 +40,47 @@ inline Napi::Error makeError(Napi::Env env, const char* code, const std::string&
     return e;
 }
 
-/// Runs `fn(info)` and converts anything it throws into a coded JavaScript exception.
-template <typename Fn>
-Napi::Value guarded(const Napi::CallbackInfo& info, Fn&& fn) {
-    Napi::Env env = info.Env();
+/// A C++ exception as JavaScript sees it: its stable code and message.
+struct NativeFailure {
+    const char* code;
+    std::string message;
+};
+
+/// The exception being handled, as a NativeFailure. Call only from inside a catch block.
+inline NativeFailure current_failure() {
     try {
-        return fn(info);
-    } catch (const Napi::Error&) {
-        throw;  // already a JavaScript exception
+        throw;
     } catch (const CodedError& e) {
-        throw makeError(env, e.code(), e.what());
+        return {e.code(), e.what()};
     } catch (const std::bad_alloc&) {
-        throw makeError(env, code::kOutOfMemory, "out of memory in native code");
+        return {code::kOutOfMemory, "out of memory in native code"};
     } catch (const std::exception& e) {
-        throw makeError(env, code::kInternal, std::string("internal error: ") + e.what());
+        return {code::kInternal, std::string("internal error: ") + e.what()};
     } catch (...) {
-        throw makeError(env, code::kInternal, "internal error: unknown native exception");
+        return {code::kInternal, "internal error: unknown native exception"};
     }
 }
 
-/// Wraps a plain function into a guarded Node-API callback. The JavaScript exception is raised
-/// here rather than by node-addon-api's wrapper: in an environment being torn down (a worker
-/// thread terminated while it called us), raising fails too, and node-addon-api lets that second
-/// failure escape into Node, which aborts the whole process.
+/// Wraps a plain function into a Node-API callback that converts anything it throws into a
+/// coded JavaScript exception. The exception is raised here rather than by node-addon-api's
+/// wrapper: in an environment being torn down (a worker thread terminated while it called us),
+/// raising fails too, and node-addon-api lets that second failure escape into Node, which aborts
+/// the whole process.
 template <Napi::Value (*F)(const Napi::CallbackInfo&)>
 Napi::Value exported(const Napi::CallbackInfo& info) {
     try {
-        return guarded(info, F);
-    } catch (const Napi::Error& e) {
         try {
-            e.ThrowAsJavaScriptException();
-        } catch (const Napi::Error&) {
-            // The environment is going away: there is no JavaScript left to tell.
+            return F(info);
+        } catch (const Napi::Error& e) {
+            e.ThrowAsJavaScriptException();  // already a JavaScript exception
+        } catch (...) {
+            const NativeFailure f = current_failure();
+            makeError(info.Env(), f.code, f.message).ThrowAsJavaScriptException();
         }
-        return Napi::Value();
+    } catch (const Napi::Error&) {
+        // The environment is going away: there is no JavaScript left to tell.
     }
+    return Napi::Value();
 }
 
 /// Borrows the bytes of argument `i`, which must be a Uint8Array (or Buffer) over a live
@@ -116,33 +123,21 @@ protected:
     void capture(Fn&& fn) {
         try {
             fn();
-        } catch (const CodedError& e) {
-            fail(e.code(), e.what());
-        } catch (const std::bad_alloc&) {
-            fail(code::kOutOfMemory, "out of memory in native code");
-        } catch (const std::exception& e) {
-            fail(code::kInternal, std::string("internal error: ") + e.what());
         } catch (...) {
-            fail(code::kInternal, "internal error: unknown native exception");
+            failure_ = current_failure();
         }
     }
     /// From OnOK: rejects the promise with the error capture() kept, if there is one (true).
     bool rejected() {
-        if (error_code_ == nullptr) return false;
-        deferred_.Reject(makeError(Env(), error_code_, error_message_).Value());
+        if (!failure_) return false;
+        deferred_.Reject(makeError(Env(), failure_->code, failure_->message).Value());
         return true;
     }
 
     Napi::Promise::Deferred deferred_;
 
 private:
-    void fail(const char* code, std::string message) {
-        error_code_ = code;
-        error_message_ = std::move(message);
-    }
-
-    const char* error_code_ = nullptr;
-    std::string error_message_;
+    std::optional<NativeFailure> failure_;
 };
 
 }  // namespace pevm::addon
