@@ -9,8 +9,26 @@ flavour=${2:-}
 root=$(cd "$(dirname "$0")/.." && pwd)
 dest=/tmp/pevm-build-$name${flavour:+-$flavour}
 mkdir -p "$dest"
-rm -rf "$dest/native" "$dest/scripts"
-cp -a "$root/native" "$root/scripts" "$root/binding.gyp" "$root/package.json" "$dest/"
+# Copy by content, not with the tree's timestamps: a copy that last built other sources (an
+# experiment, another branch) holds objects newer than the tree's files, and make would keep
+# them, linking stale objects against new headers. A file whose content differs gets the
+# present time; an unchanged one keeps its time, so the build stays incremental.
+sync() {
+  local from=$1 to=$2
+  mkdir -p "$to"
+  (cd "$from" && find . -type f) | while read -r f; do
+    if ! cmp -s "$from/$f" "$to/$f"; then
+      mkdir -p "$(dirname "$to/$f")"
+      cp "$from/$f" "$to/$f"
+    fi
+  done
+  (cd "$to" && find . -type f) | while read -r f; do
+    [[ -e "$from/$f" ]] || rm -f "$to/$f"
+  done
+}
+sync "$root/native" "$dest/native"
+sync "$root/scripts" "$dest/scripts"
+for f in binding.gyp package.json; do cmp -s "$root/$f" "$dest/$f" || cp "$root/$f" "$dest/$f"; done
 ln -sfn "$root/node_modules" "$dest/node_modules"
 gyp=/usr/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js
 nodedir=$(npm config get nodedir 2>/dev/null || true)
