@@ -170,9 +170,17 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
     // Transaction k is final when every lower one is committed (final, so it never writes
     // again) and k's current incarnation passed a validation that began after the last write of
     // every lower transaction: its reads are then exactly the final ones, so nothing can abort
-    // it. Writes (records and aborts) are numbered by `write_seq`; a validation notes the count
-    // when it begins. Whatever is not committed during the run is committed at the end, when
-    // everything is final; the incarnation each commit saw is checked against the final one.
+    // it. Writes that can change what a later validation sees are numbered by `write_seq`: the
+    // aborts (entries become ESTIMATEs) and the records that write a location the previous
+    // incarnation had not. A validation notes the count when it begins. A record at only the
+    // locations of the previous incarnation is not numbered: that incarnation was aborted first,
+    // so a validation that began after the abort and passed walked through none of its entries
+    // (an ESTIMATE fails the read), and the record, replacing or removing only those entries,
+    // changes none of that validation's reads. Numbering such records too left every
+    // transaction above a re-executed one waiting for a validation that never came: at 2 threads
+    // almost the whole block was committed after the run. Whatever is not committed during the
+    // run is committed at the end, when everything is final; the incarnation each commit saw is
+    // checked against the final one.
     constexpr bool kRolling = requires(typename Task::Output & o) {
         task.commit(TxIdx{}, o);
     };
@@ -283,8 +291,10 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
                 }
                 const bool wrote_new = memory.record(Version{t.tx, t.incarnation}, view.writes());
                 // Numbered after the record: a validation that reads the count afterwards sees
-                // these writes (seq_cst: one total order with the validations' loads).
-                const uint64_t written = write_seq.fetch_add(1, std::memory_order_seq_cst) + 1;
+                // these writes (seq_cst: one total order with the validations' loads). Only a
+                // record at a new location is numbered (see ROLLING COMMIT).
+                const uint64_t written =
+                    wrote_new ? write_seq.fetch_add(1, std::memory_order_seq_cst) + 1 : 0;
                 // SAFETY: t.tx < n (the scheduler only hands out block indices).
                 TxState& s = states[t.tx];
                 // Only materialize() needs the write sets afterwards; the memory has them.
@@ -297,7 +307,7 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
                     s.incarnation = t.incarnation;
                     s.executed = true;
                     s.validated = false;
-                    s.last_write = written;
+                    if (wrote_new) s.last_write = written;
                 }
                 return scheduler.finish_execution(t.tx, t.incarnation, wrote_new);
             }
