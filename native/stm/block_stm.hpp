@@ -51,7 +51,8 @@
 //   nonce chains), and the transaction is suspended on it before running. ROLLING COMMIT: a
 //   task with a commit() hook receives each final output in block order while later
 //   transactions still run (k is final once all lower ones are committed and k's incarnation
-//   passed a validation that began after their last write; writes and aborts are numbered). In
+//   passed a validation that began after their last write that could change its reads: aborts
+//   and records at new locations are numbered; see executor.hpp). In
 //   ADAPTIVE mode (ParallelOptions::bail_out_ratio) the run stops once most executions end in
 //   conflicts, and the caller continues from the committed prefix. When done: each
 //   transaction's last incarnation's output and writes, the dependency graph observed (noted at
