@@ -44,11 +44,13 @@ inline uint64_t ticks() noexcept {
 #endif
 }
 
-/// Ticks since `since`; 0 if the counter went back (a thread moved to a core whose counter
+/// Ticks from `from` to `to`; 0 if the counter went back (a thread moved to a core whose counter
 /// lags: the interval is lost, never negative).
+inline uint64_t ticks_between(uint64_t from, uint64_t to) noexcept {
+    return to > from ? to - from : 0;
+}
 inline uint64_t ticks_since(uint64_t since) noexcept {
-    const uint64_t now = ticks();
-    return now > since ? now - since : 0;
+    return ticks_between(since, ticks());
 }
 
 /// Ticks to nanoseconds, at the rate measured between construction and finish().
@@ -383,7 +385,7 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
                 note_conflict();
             }
             const uint64_t t1 = detail::ticks();
-            m.validation_ticks += t1 > t0 ? t1 - t0 : 0;
+            m.validation_ticks += detail::ticks_between(t0, t1);
             if constexpr (kRolling) {
                 if (valid) {
                     try_commit(false);
