@@ -1,13 +1,20 @@
 // Block-STM test surface: stmRunMockBlock(encodedBlock, threads, mode) runs a mock-VM block
 // (native/stm/mock_vm.hpp) in parallel on the persistent pool or sequentially, off the event loop,
 // and resolves to { finalState, perTxOutputs, metrics }. stmPoolInfo() reports the pool's size.
+// stmPoolPlacement(threads, ms) runs `threads` workers on the pool (the calling thread is worker
+// 0), each spinning for `ms` milliseconds, and returns the CPU each was on when it started and
+// when it stopped (-1 where the platform does not say), for the pool's CPU placement test.
 //
 // finalState:   u32 count, then per location: u32 key, 32-byte big-endian value.
 // perTxOutputs: per transaction: u64 digest (LE), u16 write count, then per write: u8 kind
 //               (0 full, 1 delta), u32 key, 32-byte value or delta, 32-byte value after the tx.
+#include <chrono>
 #include <cstring>
 #include <string>
 #include <vector>
+#if defined(__linux__)
+#include <sched.h>
+#endif
 
 #include "boundary.hpp"
 #include "exports.hpp"
@@ -147,6 +154,39 @@ Napi::Value poolInfo(const Napi::CallbackInfo& info) {
     return out;
 }
 
+Napi::Value poolPlacement(const Napi::CallbackInfo& info) {
+    const uint32_t threads = uint32Arg(info, 0, "threads");
+    const uint32_t ms = uint32Arg(info, 1, "ms");
+    if (threads == 0 || threads > stm::ThreadPool::kMaxThreads)
+        throw CodedError(code::kInvalidArgument, "threads must be 1 to 256");
+    if (ms > 1000) throw CodedError(code::kInvalidArgument, "ms must be at most 1000");
+    auto cpu = [] {
+#if defined(__linux__)
+        return sched_getcpu();
+#else
+        return -1;
+#endif
+    };
+    std::vector<int> first(threads), last(threads);
+    stm::ThreadPool::global().run(threads, [&](unsigned id) {
+        // SAFETY: id < threads, the vectors' size.
+        first[id] = cpu();
+        const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+        while (std::chrono::steady_clock::now() < until) {
+        }
+        last[id] = cpu();  // SAFETY: as above
+    });
+    Napi::Env env = info.Env();
+    Napi::Array out = Napi::Array::New(env, threads);
+    for (uint32_t i = 0; i < threads; ++i) {
+        Napi::Array pair = Napi::Array::New(env, 2);
+        pair.Set(0u, Napi::Number::New(env, first[i]));  // SAFETY: i < threads
+        pair.Set(1u, Napi::Number::New(env, last[i]));   // SAFETY: i < threads
+        out.Set(i, pair);
+    }
+    return out;
+}
+
 }  // namespace
 
 void registerStm(Napi::Env env, Napi::Object exports) {
@@ -165,6 +205,8 @@ void registerStm(Napi::Env env, Napi::Object exports) {
     exports.Set("stmRunMockBlock",
                 Napi::Function::New<exported<runMockBlock>>(env, "stmRunMockBlock"));
     exports.Set("stmPoolInfo", Napi::Function::New<exported<poolInfo>>(env, "stmPoolInfo"));
+    exports.Set("stmPoolPlacement",
+                Napi::Function::New<exported<poolPlacement>>(env, "stmPoolPlacement"));
 }
 
 }  // namespace pevm::addon

@@ -54,6 +54,15 @@ private:
     const std::function<void(unsigned)>* job_ = nullptr;
     std::exception_ptr error_;
     bool stopping_ = false;
+    // CPU placement (Linux only). Linux may wake a thread on the waker's CPU, and on a 2-core VM
+    // it woke the one pool thread onto the caller's CPU for about a third of the blocks: the two
+    // then shared a core for most of the block (as slow as one thread, or slower), the balancer
+    // separating them only after milliseconds. So the pool threads may not run on the CPU the
+    // caller is on (set again when the caller turns up on another CPU: excluded_cpu_), and a pool
+    // thread woken onto a CPU that another worker of the run already holds (run_cpus_: the
+    // caller's, then each pool thread's as it wakes) moves to a free one (move_off).
+    int excluded_cpu_ = -1;
+    std::vector<int> run_cpus_;
 };
 
 }  // namespace pevm::stm

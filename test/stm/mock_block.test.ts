@@ -10,6 +10,9 @@
  *   PEVM_SEED=<seed> npx vitest run test/stm
  * Under ThreadSanitizer / ASan: npm run test:tsan -- test/stm ; npm run test:asan -- test/stm
  */
+import { readFileSync } from "node:fs";
+import os from "node:os";
+import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
 import { native } from "../../lib/binding";
 import { Random } from "../helpers/random";
@@ -36,6 +39,7 @@ interface StmResult {
 interface StmBinding {
   stmRunMockBlock(block: Uint8Array, threads: number, mode: "parallel" | "sequential"): Promise<StmResult>;
   stmPoolInfo(): { poolThreads: number; defaultThreads: number };
+  stmPoolPlacement(threads: number, ms: number): [number, number][];
 }
 const stm = () => native() as unknown as StmBinding;
 
@@ -282,6 +286,33 @@ describe("Block-STM runtime", () => {
     expect(stm().stmPoolInfo().poolThreads).toBe(before);
     expect(stm().stmPoolInfo().defaultThreads).toBeGreaterThanOrEqual(1);
   });
+
+  // A pool thread woken onto the caller's CPU shared it with the caller for most of a block (see
+  // ThreadPool::run_cpus_): the caller now holds its CPU during a run and the pool threads stay
+  // off it, and the caller gets its own affinity back afterwards. A third thread spins meanwhile,
+  // so that the scheduler has a reason to put two of them on one CPU.
+  it.runIf(process.platform === "linux" && os.availableParallelism() >= 2)(
+    "keeps the pool threads off the caller's CPU during a run",
+    async () => {
+      const allowed = () =>
+        /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync("/proc/thread-self/status", "utf8"))![1];
+      const spinner = new Worker("const end = Date.now() + 3000; while (Date.now() < end) {}", {
+        eval: true,
+      });
+      try {
+        await new Promise((resolve) => spinner.once("online", resolve));
+        const before = allowed();
+        for (let i = 0; i < 40; i++) {
+          const [caller, pool] = stm().stmPoolPlacement(2, 2);
+          expect(caller![0]).toBe(caller![1]);
+          for (const cpu of pool!) expect(cpu).not.toBe(caller![0]);
+        }
+        expect(allowed()).toBe(before);
+      } finally {
+        await spinner.terminate();
+      }
+    },
+  );
 
   it("concurrent calls are serialized on the pool and all correct", async () => {
     const blocks = Array.from({ length: 8 }, (_, i) =>
