@@ -2,10 +2,9 @@
 #include "state/block_state.hpp"
 
 #include <algorithm>
-#include <array>
+#include <iterator>
 #include <bit>
 #include <cstring>
-#include <iterator>
 
 #include "crypto/keccak.hpp"
 
@@ -57,53 +56,6 @@ inline bool less(const evmc_bytes32& a, const evmc_bytes32& b) noexcept {
         if (x != y) return x < y;
     }
     return false;
-}
-
-// Sorts (address, T) pairs by address. A block of plain transfers changes two accounts per
-// transaction, and std::sort of 8,000 of them cost ~700 instructions an account, a fifth of the
-// sequential block's time outside the transactions (callgrind); this is a least-significant-digit
-// radix sort on the first 8 bytes (a pass is skipped when every key has the same digit there),
-// then std::sort within the rare runs that share those bytes (vanity addresses).
-template <class T>
-void sort_by_address(std::vector<std::pair<evmc_address, T>>& pairs) {
-    const size_t n = pairs.size();
-    if (n < 256) {
-        std::sort(pairs.begin(), pairs.end(),
-                  [](const auto& a, const auto& b) { return less(a.first, b.first); });
-        return;
-    }
-    using Keyed = std::pair<uint64_t, uint32_t>;  // (first 8 bytes, index into pairs)
-    std::vector<Keyed> keys(n), spare(n);
-    for (size_t i = 0; i < n; ++i)
-        keys[i] = {be64(pairs[i].first.bytes), static_cast<uint32_t>(i)};  // SAFETY: i < n
-    for (unsigned shift = 0; shift < 64; shift += 8) {
-        std::array<size_t, 256> count{};
-        // SAFETY: a digit is below 256.
-        for (const Keyed& k : keys) ++count[(k.first >> shift) & 255];
-        if (std::find(count.begin(), count.end(), n) != count.end()) continue;  // one digit
-        size_t at = 0;
-        for (size_t& c : count) {
-            const size_t here = c;
-            c = at;
-            at += here;
-        }
-        // SAFETY: count[d] < n for every digit present (an exclusive prefix sum).
-        for (const Keyed& k : keys) spare[count[(k.first >> shift) & 255]++] = k;
-        keys.swap(spare);
-    }
-    std::vector<std::pair<evmc_address, T>> sorted;
-    sorted.reserve(n);
-    for (const Keyed& k : keys) sorted.push_back(pairs[k.second]);  // SAFETY: k.second < n
-    for (size_t i = 0; i < n;) {
-        size_t j = i + 1;
-        while (j < n && keys[j].first == keys[i].first) ++j;  // SAFETY: i < j < n
-        if (j - i > 1)
-            std::sort(sorted.begin() + static_cast<std::ptrdiff_t>(i),
-                      sorted.begin() + static_cast<std::ptrdiff_t>(j),
-                      [](const auto& a, const auto& b) { return less(a.first, b.first); });
-        i = j;
-    }
-    pairs.swap(sorted);
 }
 
 }  // namespace
@@ -315,7 +267,8 @@ std::vector<AccountDiff> BlockState::diff(unsigned parts, const PartRunner* runn
         pairs.reserve(count);
         for (unsigned s = 1; s < parts; ++s)
             pairs.insert(pairs.end(), found[s][part].begin(), found[s][part].end());
-        sort_by_address(pairs);
+        std::sort(pairs.begin(), pairs.end(),
+                  [](const auto& a, const auto& b) { return less(a.first, b.first); });
         std::vector<AccountDiff>& out = built[part];
         out.reserve(pairs.size());
         for (auto& [addr, entry] : pairs) diff_account(addr, *entry, out);

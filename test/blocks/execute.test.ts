@@ -58,27 +58,6 @@ describe("executeBlock", () => {
     expect([...addrs].sort()).toEqual(addrs);
   });
 
-  it("sorts a large state diff by address, addresses sharing their first bytes included", async () => {
-    // From 256 accounts on, the diff is radix-sorted on the first 8 bytes of the address and the
-    // runs that share them are sorted whole: a quarter of these share 8 zero bytes, a quarter 10.
-    const K = 0x9e3779b97f4a7c15f39cc0605cedc835n;
-    const tail = (i: number, digits: number) =>
-      ((BigInt(i + 1) * K) % (1n << BigInt(4 * digits))).toString(16).padStart(digits, "0");
-    const prefixes = ["", "00".repeat(8), "00".repeat(10), "ff".repeat(8)];
-    const recipients = Array.from({ length: 400 }, (_, i) => {
-      const prefix = prefixes[i % 4]!;
-      return "0x" + prefix + tail(i, 40 - prefix.length);
-    });
-    const r = await executeBlock(
-      block(recipients.map((to, i) => transfer(BigInt(i), to))),
-      context(preState()),
-    );
-    const addrs = r.diff.map((d) => d.address);
-    expect(new Set(addrs).size).toBe(addrs.length);
-    for (const to of recipients) expect(addrs).toContain(to);
-    expect([...addrs].sort()).toEqual(addrs);
-  });
-
   it("applies withdrawals (gwei) and pre-Merge block and ommer rewards", async () => {
     const b = block([], "Shanghai");
     b.withdrawals = [{ index: 0n, validatorIndex: 1n, address: OTHER, amount: 5n }];
