@@ -66,6 +66,7 @@
 //   materialization, one transaction after the other.
 // - thread_pool.hpp/.cpp: ThreadPool, created lazily once and kept (the calling thread is worker
 //   0; the pool grows to the largest thread count asked for); joined at addon teardown or exit.
+//   On Linux it keeps the workers of a run on distinct CPUs (see ThreadPool::run_cpus_).
 // - mock_vm.hpp/.cpp: a mock VM (reads, writes of hash mixes of what was read, deltas, busy work)
 //   that tests the engine before the EVM is plugged in (native/addon/stm_binding.cpp exposes it).
 //

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #if defined(__linux__)
+#include <pthread.h>
 #include <sched.h>
 #endif
 
