@@ -43,4 +43,30 @@ describe("the coinbase's balance on Block-STM", () => {
 
     await expectParallelEqualsSequential("coinbase balance", b, ctx, [2, 3, 8], 5);
   });
+
+  it("a payout block, where the coinbase sends most transactions (one location), equals sequential", async () => {
+    // Past one transaction in 16 from the coinbase its balance is one location, not spread; the
+    // others still pay it fees, a contract reads it, and a sender pays it directly.
+    const n = 48;
+    const extra: [string, Account][] = [
+      [CONTRACT, account(0n, READ_COINBASE_BALANCE)],
+      [COINBASE, account(100n * ETHER)],
+    ];
+    for (let i = 0; i < n; i++) extra.push([sender(i), account(10n * ETHER)]);
+    const txs = [];
+    let nonce = 0n;
+    for (let i = 0; i < n; i++) {
+      const from = { sender: sender(i) };
+      if (i % 3 !== 2) txs.push(transfer(nonce++, sender(i), ETHER + BigInt(i), { sender: COINBASE }));
+      else if (i % 9 === 2)
+        txs.push(transfer(0n, CONTRACT, BigInt(i), from)); // reads the balance
+      else if (i === 20) txs.push(transfer(0n, COINBASE, 2n * ETHER, from));
+      else txs.push(transfer(0n, OTHER, 1000n + BigInt(i), from));
+    }
+    const b = block(txs);
+    const ctx = context(new Map(extra));
+    const seq = await executeBlock(b, ctx, { policy: "sequential" });
+    expect(seq.receipts.every((r) => r.status === 1)).toBe(true);
+    await expectParallelEqualsSequential("coinbase payouts", b, ctx, [2, 3, 8], 5);
+  });
 });
