@@ -20,10 +20,10 @@ int current_cpu() noexcept {
 #endif
 }
 
-// Moves the calling thread off `cpu`, which another worker of the run is on, to an allowed CPU
-// that none of them is on: pinned there for a moment (the kernel migrates it at once) and then
-// given back its whole mask, so that the scheduler stays free to move it later. Returns the CPU
-// it went to, or -1 when every allowed CPU is taken or the calls fail (it then stays).
+// Moves the calling thread, which shares its CPU with another worker of the run, to an allowed CPU
+// that no worker of the run is on (`taken`): pinned there for a moment (the kernel migrates it at
+// once) and then given back its whole mask, so that the scheduler stays free to move it later.
+// Returns the CPU it went to, or -1 when every allowed CPU is taken or the calls fail (it stays).
 int move_off(const std::vector<int>& taken) noexcept {
 #if defined(__linux__)
     cpu_set_t allowed;
