@@ -14,14 +14,19 @@ const READ_COINBASE_BALANCE = Uint8Array.from([0x41, 0x31, 0x34, 0x55, 0x00]);
 
 const sender = (i: number): string => "0x5" + (i + 1).toString(16).padStart(39, "0");
 
+/** The contract that reads the coinbase's balance, the coinbase, and `n` funded senders. */
+function accounts(n: number, coinbaseBalance: bigint): Map<string, Account> {
+  const extra: [string, Account][] = [
+    [CONTRACT, account(0n, READ_COINBASE_BALANCE)],
+    [COINBASE, account(coinbaseBalance)],
+  ];
+  for (let i = 0; i < n; i++) extra.push([sender(i), account(10n * ETHER)]);
+  return new Map(extra);
+}
+
 describe("the coinbase's balance on Block-STM", () => {
   it("reads of it between fee payments, a transaction from it and a payment to it equal sequential", async () => {
     const n = 64;
-    const extra: [string, Account][] = [
-      [CONTRACT, account(0n, READ_COINBASE_BALANCE)],
-      [COINBASE, account(3n * ETHER)],
-    ];
-    for (let i = 0; i < n; i++) extra.push([sender(i), account(10n * ETHER)]);
     const txs = [];
     for (let i = 0; i < n; i++) {
       const from = { sender: sender(i) };
@@ -32,7 +37,7 @@ describe("the coinbase's balance on Block-STM", () => {
       else txs.push(transfer(0n, OTHER, 1000n + BigInt(i), from));
     }
     const b = block(txs);
-    const ctx = context(new Map(extra));
+    const ctx = context(accounts(n, 3n * ETHER));
 
     // The readers saw the fees paid so far: four different, growing balances.
     const seq = await executeBlock(b, ctx, { policy: "sequential" });
@@ -48,11 +53,6 @@ describe("the coinbase's balance on Block-STM", () => {
     // Past one transaction in 16 from the coinbase its balance is one location, not spread; the
     // others still pay it fees, a contract reads it, and a sender pays it directly.
     const n = 48;
-    const extra: [string, Account][] = [
-      [CONTRACT, account(0n, READ_COINBASE_BALANCE)],
-      [COINBASE, account(100n * ETHER)],
-    ];
-    for (let i = 0; i < n; i++) extra.push([sender(i), account(10n * ETHER)]);
     const txs = [];
     let nonce = 0n;
     for (let i = 0; i < n; i++) {
@@ -64,7 +64,7 @@ describe("the coinbase's balance on Block-STM", () => {
       else txs.push(transfer(0n, OTHER, 1000n + BigInt(i), from));
     }
     const b = block(txs);
-    const ctx = context(new Map(extra));
+    const ctx = context(accounts(n, 100n * ETHER));
     const seq = await executeBlock(b, ctx, { policy: "sequential" });
     expect(seq.receipts.every((r) => r.status === 1)).toBe(true);
     await expectParallelEqualsSequential("coinbase payouts", b, ctx, [2, 3, 8], 5);
