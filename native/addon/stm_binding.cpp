@@ -12,9 +12,6 @@
 #include <cstring>
 #include <string>
 #include <vector>
-#if defined(__linux__)
-#include <sched.h>
-#endif
 
 #include "boundary.hpp"
 #include "exports.hpp"
@@ -160,21 +157,14 @@ Napi::Value poolPlacement(const Napi::CallbackInfo& info) {
     if (threads == 0 || threads > stm::ThreadPool::kMaxThreads)
         throw CodedError(code::kInvalidArgument, "threads must be 1 to 256");
     if (ms > 1000) throw CodedError(code::kInvalidArgument, "ms must be at most 1000");
-    auto cpu = [] {
-#if defined(__linux__)
-        return sched_getcpu();
-#else
-        return -1;
-#endif
-    };
     std::vector<int> first(threads), last(threads);
     stm::ThreadPool::global().run(threads, [&](unsigned id) {
         // SAFETY: id < threads, the vectors' size.
-        first[id] = cpu();
+        first[id] = stm::ThreadPool::current_cpu();
         const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
         while (std::chrono::steady_clock::now() < until) {
         }
-        last[id] = cpu();  // SAFETY: as above
+        last[id] = stm::ThreadPool::current_cpu();  // SAFETY: as above
     });
     Napi::Env env = info.Env();
     Napi::Array out = Napi::Array::New(env, threads);

@@ -11,14 +11,15 @@ namespace pevm::stm {
 
 namespace {
 
-// The CPU the calling thread runs on, or -1 where that is not known.
-int current_cpu() noexcept {
 #if defined(__linux__)
-    return sched_getcpu();
-#else
-    return -1;
-#endif
+// Restricts the calling thread to `cpu` (the kernel moves it there at once if it is elsewhere).
+bool pin_to(int cpu) noexcept {
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    return sched_setaffinity(0, sizeof(one), &one) == 0;
 }
+#endif
 
 // Moves the calling thread, which shares its CPU with another worker of the run, to an allowed CPU
 // that no worker of the run is on (`taken`): pinned there for a moment (the kernel migrates it at
@@ -32,10 +33,7 @@ int move_off(const std::vector<int>& taken) noexcept {
     for (int c = 0; c < CPU_SETSIZE; ++c) {
         if (!CPU_ISSET(c, &allowed) || std::find(taken.begin(), taken.end(), c) != taken.end())
             continue;
-        cpu_set_t one;
-        CPU_ZERO(&one);
-        CPU_SET(c, &one);
-        if (sched_setaffinity(0, sizeof(one), &one) != 0) return -1;
+        if (!pin_to(c)) return -1;
         sched_setaffinity(0, sizeof(allowed), &allowed);
         return c;
     }
@@ -75,10 +73,7 @@ public:
         if (cpu < 0) return;
         CPU_ZERO(&saved_);
         if (sched_getaffinity(0, sizeof(saved_), &saved_) != 0) return;
-        cpu_set_t one;
-        CPU_ZERO(&one);
-        CPU_SET(cpu, &one);
-        pinned_ = sched_setaffinity(0, sizeof(one), &one) == 0;
+        pinned_ = pin_to(cpu);
 #else
         (void)cpu;
 #endif
@@ -103,6 +98,14 @@ private:
 ThreadPool& ThreadPool::global() {
     static ThreadPool pool;  // destroyed at exit: joins its threads before the code unloads
     return pool;
+}
+
+int ThreadPool::current_cpu() noexcept {
+#if defined(__linux__)
+    return sched_getcpu();
+#else
+    return -1;
+#endif
 }
 
 unsigned ThreadPool::default_threads() noexcept {

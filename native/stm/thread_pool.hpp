@@ -25,6 +25,8 @@ public:
 
     /// The default thread count: the number of hardware threads (at least 1).
     static unsigned default_threads() noexcept;
+    /// The CPU the calling thread runs on, or -1 where the platform does not say.
+    static int current_cpu() noexcept;
     /// Upper bound on the threads of one run.
     static constexpr unsigned kMaxThreads = 256;
 
