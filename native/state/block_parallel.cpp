@@ -287,6 +287,21 @@ public:
         return previous_of_sender_[i];
     }
 
+    /// The locations transaction i will almost surely read or write, named before it runs so the
+    /// engine can start loading them (MultiVersionMemory::prefetch): its sender's account and
+    /// balance, and its recipient's.
+    template <class F>
+    void likely_locations(stm::TxIdx i, F&& f) const {
+        // SAFETY: i < size() (the engine only asks about the block's transactions).
+        const Transaction& tx = block_.txs[i];
+        f(Loc{LocKind::kMeta, tx.sender, {}});
+        f(Loc{LocKind::kBalance, tx.sender, {}});
+        if (tx.to) {
+            f(Loc{LocKind::kMeta, *tx.to, {}});
+            f(Loc{LocKind::kBalance, *tx.to, {}});
+        }
+    }
+
     size_t size() const { return block_.txs.size(); }
     /// A bound on the distinct locations the block writes, for sizing the multi-version table: a
     /// few per transaction (sender, recipient, coinbase), and a changed slot or account costs at
