@@ -78,12 +78,12 @@ void PreState::note_missing(std::string what) {
 }
 
 std::optional<AccountInfo> PreState::account(const evmc_address& addr) {
-    const auto it = accounts_.find(addr);
-    if (it == accounts_.end()) {
+    const Entry* e = accounts_.find(addr);
+    if (e == nullptr) {
         if (strict_ && !precompile_range(addr)) note_missing("account " + hex(addr.bytes, 20));
         return std::nullopt;
     }
-    return it->second.info;
+    return e->info;
 }
 
 std::span<const uint8_t> PreState::code(const evmc_bytes32& code_hash) {
@@ -97,13 +97,13 @@ std::span<const uint8_t> PreState::code(const evmc_bytes32& code_hash) {
 }
 
 evmc_bytes32 PreState::storage(const evmc_address& addr, const evmc_bytes32& key) {
-    const auto it = accounts_.find(addr);
-    if (it == accounts_.end()) {
+    const Entry* e = accounts_.find(addr);
+    if (e == nullptr) {
         if (strict_ && !precompile_range(addr)) note_missing("account " + hex(addr.bytes, 20));
         return {};
     }
-    const auto slot = it->second.storage.find(key);
-    if (slot == it->second.storage.end()) {
+    const auto slot = e->storage.find(key);
+    if (slot == e->storage.end()) {
         if (strict_) note_missing("storage " + hex(addr.bytes, 20) + " slot " + hex(key.bytes, 32));
         return {};
     }
@@ -118,8 +118,8 @@ evmc_bytes32 PreState::block_hash(int64_t number) {
 // ---- BlockState -------------------------------------------------------------------------------
 
 BlockState::Entry& BlockState::load(const evmc_address& addr) {
-    auto [it, inserted] = accounts_.try_emplace(addr);
-    Entry& e = it->second;
+    auto [entry, inserted] = accounts_.try_emplace(addr);
+    Entry& e = *entry;
     if (inserted) {
         if (auto info = base_.account(addr)) {
             e.exists = e.base_exists = true;
@@ -131,9 +131,9 @@ BlockState::Entry& BlockState::load(const evmc_address& addr) {
 }
 
 std::optional<AccountInfo> BlockState::account(const evmc_address& addr) {
-    const auto it = accounts_.find(addr);
-    if (it == accounts_.end()) return base_.account(addr);
-    const Entry& e = it->second;
+    const Entry* found = accounts_.find(addr);
+    if (found == nullptr) return base_.account(addr);
+    const Entry& e = *found;
     if (!e.exists) return std::nullopt;
     AccountInfo info = e.info;
     info.has_storage = e.nonzero != 0 || (!e.storage_reset && e.base_has_storage);
@@ -147,9 +147,9 @@ std::span<const uint8_t> BlockState::code(const evmc_bytes32& code_hash) {
 }
 
 evmc_bytes32 BlockState::storage(const evmc_address& addr, const evmc_bytes32& key) {
-    const auto it = accounts_.find(addr);
-    if (it == accounts_.end()) return base_.storage(addr, key);
-    const Entry& e = it->second;
+    const Entry* found = accounts_.find(addr);
+    if (found == nullptr) return base_.storage(addr, key);
+    const Entry& e = *found;
     if (const auto slot = e.storage.find(key); slot != e.storage.end()) return slot->second.value;
     if (!e.exists || e.storage_reset) return {};
     return base_.storage(addr, key);
@@ -231,27 +231,21 @@ std::vector<AccountDiff> BlockState::diff(unsigned parts, const PartRunner* runn
     if (runner == nullptr || accounts_.size() < kMinSplitAccounts) parts = 1;
     parts = std::clamp(parts, 1u, 256u);
     using Pairs = std::vector<std::pair<evmc_address, Entry*>>;
-    // found[scanner][part]: the accounts of one range of the table's buckets, by address range.
-    // Split, the scan runs on the pool too: it chases one node pointer per account, and after a
-    // Block-STM run the nodes sit in the caches of the workers that committed them (serially,
-    // the scan of 20,000 accounts took as long as building their diffs on two threads).
+    // found[scanner][part]: the accounts of one range of the map's items, by address range.
+    // Split, the scan runs on the pool too: after a Block-STM run the items sit in the caches
+    // of the workers that committed them (serially, the scan of 20,000 accounts took as long as
+    // building their diffs on two threads).
     std::vector<std::vector<Pairs>> found(parts, std::vector<Pairs>(parts));
-    const size_t buckets = accounts_.bucket_count();
+    const size_t count = accounts_.size();
     auto scan = [&](unsigned scanner) {
         // SAFETY: scanner < parts, the size of found.
         std::vector<Pairs>& out = found[scanner];
-        for (auto& o : out) o.reserve(accounts_.size() / parts / parts + 16);
-        if (parts == 1) {
-            for (auto& [addr, e] : accounts_) out[0].emplace_back(addr, &e);
-            return;
-        }
-        const size_t end = buckets * (scanner + 1) / parts;
-        for (size_t b = buckets * scanner / parts; b < end; ++b) {
-            for (auto it = accounts_.begin(b); it != accounts_.end(b); ++it) {
-                // SAFETY: (byte * parts) >> 8 < parts.
-                out[(unsigned{it->first.bytes[0]} * parts) >> 8].emplace_back(it->first,
-                                                                              &it->second);
-            }
+        for (auto& o : out) o.reserve(count / parts / parts + 16);
+        const size_t end = count * (scanner + 1) / parts;
+        for (size_t pos = count * scanner / parts; pos < end; ++pos) {
+            auto& [addr, e] = accounts_.item(pos);
+            // SAFETY: (byte * parts) >> 8 < parts.
+            out[(unsigned{addr.bytes[0]} * parts) >> 8].emplace_back(addr, &e);
         }
     };
     if (parts == 1)

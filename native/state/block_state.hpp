@@ -15,6 +15,7 @@
 
 #include "evm/evmc.h"
 #include "evm/uint256.hpp"
+#include "state/address_map.hpp"
 #include "state/state_view.hpp"
 
 namespace pevm::state {
@@ -75,7 +76,7 @@ private:
 
     bool strict_;
     std::optional<std::string> missing_;
-    std::unordered_map<evmc_address, Entry, AddressHash, AddressEq> accounts_;
+    AddressMap<Entry> accounts_;
     // Views into a buffer that outlives the pre-state (see put_code).
     std::unordered_map<evmc_bytes32, std::span<const uint8_t>, Bytes32Hash, Bytes32Eq> codes_;
     std::unordered_map<int64_t, evmc_bytes32> block_hashes_;
@@ -155,7 +156,7 @@ private:
     void diff_account(const evmc_address& addr, const Entry& e, std::vector<AccountDiff>& out);
 
     StateView& base_;
-    std::unordered_map<evmc_address, Entry, AddressHash, AddressEq> accounts_;
+    AddressMap<Entry> accounts_;
     std::unordered_map<evmc_bytes32, std::vector<uint8_t>, Bytes32Hash, Bytes32Eq> codes_;
 };
 
