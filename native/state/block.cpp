@@ -164,6 +164,12 @@ BlockOutcome execute_block(BlockState& state, const PreState* pre, const Block& 
                     index);
             out.blob_gas_used += blob_gas;
         }
+        if (i >= batched.size() && i + 1 < block.txs.size()) {
+            // The next transaction's accounts start loading while this one runs.
+            const Transaction& next = block.txs[i + 1];
+            state.prefetch_account(next.sender);
+            if (next.to) state.prefetch_account(*next.to);
+        }
         TxOutcome r =
             i < batched.size() ? std::move(batched[i]) : transition(state, block.env, tx, rev, vm);
         if (missing()) return missing_failure();

@@ -273,6 +273,7 @@ public:
     void commit(stm::TxIdx, TxResultOut& out) const {
         std::unique_lock<std::mutex> lock;
         if (serialize_reads_) lock = std::unique_lock(base_mutex_);  // the strict pre-state
+        for (const AccountChange& ch : out.outcome.changes) target_.prefetch_account(ch.address);
         target_.apply(out.outcome.changes);
         out.outcome.applied = true;
         // Freed here, on a worker while others run, rather than by the block executor after the
@@ -358,6 +359,8 @@ public:
     Output execute(stm::TxIdx i, View& view) const {
         Output out;
         const Transaction& tx = block_.txs[i];
+        base_.prefetch_account(tx.sender);
+        if (tx.to) base_.prefetch_account(*tx.to);
         MvStateView sv(*this, view, tx.sender);
         out.outcome = sv.run_transition(block_.env, tx, block_.rev, vm_);
         if (sv.blocked()) return out;

@@ -59,6 +59,9 @@ public:
     std::span<const uint8_t> code(const evmc_bytes32& code_hash) override;
     evmc_bytes32 storage(const evmc_address& addr, const evmc_bytes32& key) override;
     evmc_bytes32 block_hash(int64_t number) override;
+    void prefetch_account(const evmc_address& addr) const override {
+        accounts_.prefetch_slot(addr);
+    }
 
     /// What a strict read found missing ("account 0x..", "storage 0x.. slot 0x..", "code 0x..").
     const std::optional<std::string>& missing() const noexcept { return missing_; }
@@ -108,6 +111,10 @@ public:
     std::span<const uint8_t> code(const evmc_bytes32& code_hash) override;
     evmc_bytes32 storage(const evmc_address& addr, const evmc_bytes32& key) override;
     evmc_bytes32 block_hash(int64_t number) override { return base_.block_hash(number); }
+    void prefetch_account(const evmc_address& addr) const override {
+        accounts_.prefetch_slot(addr);
+        base_.prefetch_account(addr);
+    }
 
     /// Commits one transaction's (or system call's) change set.
     void apply(const std::vector<AccountChange>& changes);

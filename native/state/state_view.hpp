@@ -85,6 +85,9 @@ public:
     /// The transaction's result depended on the balance `account()` returned for `addr` (beyond
     /// adding to it). Block-STM keeps unobserved balance changes as lazy deltas.
     virtual void balance_observed(const evmc_address& /*addr*/) {}
+    /// Starts loading what account(addr) will read, without waiting for it: a hint from a
+    /// caller that knows which accounts it is about to need (it may do nothing).
+    virtual void prefetch_account(const evmc_address& /*addr*/) const {}
 };
 
 /// A plain in-memory state: the pre-state of a state test, or of a block.
