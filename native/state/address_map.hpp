@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "evm/evmc.h"
+#include "stm/prefetch.hpp"
 
 namespace pevm::state {
 
@@ -95,7 +96,7 @@ public:
     void prefetch_slot(const evmc_address& addr) const noexcept {
         if (slots_.empty()) return;
         // SAFETY: masked to the index's size.
-        prefetch(&slots_[hash(addr) & (slots_.size() - 1)]);
+        stm::prefetch_read(&slots_[hash(addr) & (slots_.size() - 1)]);
     }
     /// The items in insertion order: item(0) .. item(size() - 1).
     Item& item(size_t pos) noexcept {
@@ -140,15 +141,6 @@ private:
     static bool equal(const evmc_address& a, const evmc_address& b) noexcept {
         return std::memcmp(a.bytes, b.bytes, sizeof(a.bytes)) == 0;
     }
-    static void prefetch(const void* p) noexcept {
-#if defined(__x86_64__)
-        // Not __builtin_prefetch: GCC 12 may delete calls to a function that only prefetches.
-        asm volatile("prefetcht0 %0" : : "m"(*static_cast<const char*>(p)));
-#else
-        __builtin_prefetch(p);
-#endif
-    }
-
     uint32_t position(const evmc_address& addr) const noexcept {
         if (slots_.empty()) return kNone;
         const uint64_t h = hash(addr);

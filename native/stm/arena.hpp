@@ -18,6 +18,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "stm/prefetch.hpp"
+
 namespace pevm::stm {
 
 /// One worker's arena for one block. Not thread-safe: only the thread that activated it (with
@@ -32,6 +34,7 @@ public:
     void reset() noexcept {
         current_ = 0;
         offset_ = 0;
+        prefetched_ = 0;
     }
     /// Bytes held in chunks.
     size_t capacity() const noexcept {
@@ -47,6 +50,7 @@ private:
     };
     static constexpr size_t kFirstChunk = 256 * 1024;
     static constexpr size_t kMaxChunk = 64 * 1024 * 1024;
+    static constexpr size_t kPrefetchAhead = 1024;  // bytes
 
     void* do_allocate(size_t bytes, size_t align) override {
         for (;;) {
@@ -58,10 +62,21 @@ private:
                     ((base + offset_ + align - 1) & ~(uintptr_t{align} - 1)) - base;
                 if (start <= c.size && bytes <= c.size - start) {
                     offset_ = start + bytes;
+                    // Keep the lines ahead of the bump pointer on their way in, for writing: the
+                    // chunk's memory is reused from earlier blocks and no longer cached, and a
+                    // new cell's construction, the lock taken on it and the compare-and-swap that
+                    // publishes it each waited for such a line.
+                    if (offset_ + kPrefetchAhead > prefetched_) {
+                        const size_t end = std::min(c.size, offset_ + kPrefetchAhead);
+                        for (prefetched_ = std::max(prefetched_, offset_); prefetched_ < end;
+                             prefetched_ += 64)
+                            prefetch_write(c.data.get() + prefetched_);
+                    }
                     return c.data.get() + start;
                 }
                 ++current_;
                 offset_ = 0;
+                prefetched_ = 0;
                 continue;
             }
             const size_t last = chunks_.empty() ? kFirstChunk / 2 : chunks_.back().size;
@@ -69,6 +84,7 @@ private:
             chunks_.push_back(Chunk{std::make_unique_for_overwrite<std::byte[]>(size), size});
             current_ = chunks_.size() - 1;
             offset_ = 0;
+            prefetched_ = 0;
         }
     }
     void do_deallocate(void*, size_t, size_t) override {}
@@ -77,8 +93,9 @@ private:
     }
 
     std::vector<Chunk> chunks_;
-    size_t current_ = 0;  // the chunk being filled
-    size_t offset_ = 0;   // bytes used in it
+    size_t current_ = 0;     // the chunk being filled
+    size_t offset_ = 0;      // bytes used in it
+    size_t prefetched_ = 0;  // the current chunk's lines below this were prefetched
 };
 
 /// The process-wide pool of arenas: a block takes one per worker and gives them back (reset) when

@@ -15,6 +15,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "stm/prefetch.hpp"
 #include "stm/spin_lock.hpp"
 #include "stm/types.hpp"
 
@@ -98,14 +99,8 @@ public:
     /// instead of taking them one after the other.
     void prefetch(const Location& loc) const noexcept {
         // SAFETY: the index is masked to the first table's capacity.
-        const void* slot = &first_->slots[hash_of(loc).index & first_->mask];
-#if defined(__x86_64__)
-        // Not __builtin_prefetch: GCC 12 counts a function that only prefetches as free of side
-        // effects ("const") and deletes the calls to it once it is not inlined.
-        asm volatile("prefetcht0 %0" : : "m"(*static_cast<const char*>(slot)));
-#else
-        __builtin_prefetch(slot);
-#endif
+        // For writing: the record that creates the location's cell swaps it in.
+        prefetch_write(&first_->slots[hash_of(loc).index & first_->mask]);
     }
 
     /// Reads `loc` as transaction `reader` sees it. On kDependency, `blocker` is the transaction
