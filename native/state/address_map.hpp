@@ -103,7 +103,10 @@ public:
         // SAFETY: pos < size_ (callers' contract), so its chunk exists.
         return chunks_[pos / kChunk][pos % kChunk];
     }
-    const Item& item(size_t pos) const noexcept { return chunks_[pos / kChunk][pos % kChunk]; }
+    const Item& item(size_t pos) const noexcept {
+        // SAFETY: as above.
+        return chunks_[pos / kChunk][pos % kChunk];
+    }
 
     template <class Self, class ItemRef>
     class Iter {
