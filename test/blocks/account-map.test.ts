@@ -1,0 +1,58 @@
+/**
+ * The block's account map (native/state/address_map.hpp) under addresses that all hash alike: it
+ * hashes bytes 4..19 of an address, so accounts that differ only in their first four bytes share
+ * one probe chain and one tag, and only the full comparison tells them apart. Hundreds of them,
+ * over several of its 256-item chunks and through its index's growth, in the pre-state (senders)
+ * and created by the block (recipients): every balance and nonce must come out as computed here,
+ * sequentially and on Block-STM.
+ */
+import { describe, expect, it } from "vitest";
+import { executeBlock } from "../../lib/block/execute";
+import type { Account } from "../../lib/state";
+import { expectParallelEqualsSequential } from "../stm/parallel_helpers";
+import { account, block, COINBASE, context, ETHER, transfer } from "./helpers";
+
+/** `prefix` in the first four bytes, the same sixteen bytes after them. */
+const colliding = (prefix: number, tail: string): string =>
+  "0x" + prefix.toString(16).padStart(8, "0") + tail.repeat(16);
+
+const N = 600; // more than two chunks of senders, and as many recipients
+const sender = (i: number): string => colliding(i + 1, "ab");
+const recipient = (i: number): string => colliding(0x80000000 + i, "cd");
+
+// EIP-1559 with the helpers' fee caps: base fee 1 gwei, tip 1 gwei, 21,000 gas a transfer.
+const GAS = 21_000n;
+const BASE_FEE = 10n ** 9n;
+const TIP = 10n ** 9n;
+const value = (i: number): bigint => 1000n + BigInt(i);
+
+describe("the block's account map", () => {
+  it("keeps hundreds of accounts whose hashes collide apart, sequentially and on Block-STM", async () => {
+    const pre = new Map<string, Account>();
+    for (let i = 0; i < N; i++) pre.set(sender(i), account(10n * ETHER));
+    // Every third recipient exists before the block (in the same collision chain as the rest).
+    for (let i = 0; i < N; i += 3) pre.set(recipient(i), account(7n));
+    const txs = [];
+    for (let i = 0; i < N; i++) txs.push(transfer(0n, recipient(i), value(i), { sender: sender(i) }));
+    const b = block(txs);
+    const ctx = context(pre);
+
+    const seq = await executeBlock(b, ctx, { policy: "sequential" });
+    expect(seq.receipts.every((r) => r.status === 1)).toBe(true);
+    expect(seq.gasUsed).toBe(GAS * BigInt(N));
+    const diff = new Map(seq.diff.map((d) => [d.address, d]));
+    // Every sender, every recipient and the coinbase changed: nothing else.
+    expect(diff.size).toBe(2 * N + 1);
+    for (let i = 0; i < N; i++) {
+      const s = diff.get(sender(i));
+      expect(s?.nonce, sender(i)).toBe(1n);
+      expect(s?.balance, sender(i)).toBe(10n * ETHER - value(i) - GAS * (BASE_FEE + TIP));
+      const r = diff.get(recipient(i));
+      expect(r?.nonce, recipient(i)).toBe(0n);
+      expect(r?.balance, recipient(i)).toBe(value(i) + (i % 3 === 0 ? 7n : 0n));
+    }
+    expect(diff.get(COINBASE)?.balance).toBe(GAS * TIP * BigInt(N));
+
+    await expectParallelEqualsSequential("colliding addresses", b, ctx, [2, 8], 2);
+  });
+});
