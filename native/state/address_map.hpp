@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "evm/evmc.h"
+#include "state/state_view.hpp"
 #include "stm/prefetch.hpp"
 
 namespace pevm::state {
@@ -46,7 +47,6 @@ public:
     AddressMap& operator=(AddressMap&&) noexcept = default;
 
     size_t size() const noexcept { return size_; }
-    bool empty() const noexcept { return size_ == 0; }
 
     /// The value of `addr`, or nullptr.
     V* find(const evmc_address& addr) noexcept {
@@ -59,7 +59,7 @@ public:
     }
 
     /// The value of `addr`, default-constructed when absent (true: it was inserted). References
-    /// to values stay valid until the map is destroyed, assigned or cleared.
+    /// to values stay valid until the map is destroyed or assigned.
     std::pair<V*, bool> try_emplace(const evmc_address& addr) {
         const uint64_t h = hash(addr);
         if (!slots_.empty()) {
@@ -86,12 +86,6 @@ public:
         if (2 * n > slots_.size()) grow(2 * n);
         chunks_.reserve((n + kChunk - 1) / kChunk);
     }
-    void clear() noexcept {
-        chunks_.clear();
-        slots_.clear();
-        size_ = 0;
-    }
-
     /// Starts loading the index slot where `addr`'s probe begins, without waiting for it.
     void prefetch_slot(const evmc_address& addr) const noexcept {
         if (slots_.empty()) return;
@@ -108,26 +102,6 @@ public:
         return chunks_[pos / kChunk][pos % kChunk];
     }
 
-    template <class Self, class ItemRef>
-    class Iter {
-    public:
-        Iter(Self* map, size_t pos) : map_(map), pos_(pos) {}
-        ItemRef operator*() const { return map_->item(pos_); }
-        Iter& operator++() {
-            ++pos_;
-            return *this;
-        }
-        bool operator!=(const Iter& o) const { return pos_ != o.pos_; }
-
-    private:
-        Self* map_;
-        size_t pos_;
-    };
-    Iter<AddressMap, Item&> begin() { return {this, 0}; }
-    Iter<AddressMap, Item&> end() { return {this, size_}; }
-    Iter<const AddressMap, const Item&> begin() const { return {this, 0}; }
-    Iter<const AddressMap, const Item&> end() const { return {this, size_}; }
-
 private:
     static constexpr size_t kChunk = 256;
     static constexpr uint32_t kNone = UINT32_MAX;
@@ -140,9 +114,6 @@ private:
         // Addresses are mostly hashes already, but not all (precompiles, system contracts,
         // synthetic ones): mix both halves.
         return (lo ^ std::rotl(hi, 29)) * 0x9e3779b97f4a7c15ull;
-    }
-    static bool equal(const evmc_address& a, const evmc_address& b) noexcept {
-        return std::memcmp(a.bytes, b.bytes, sizeof(a.bytes)) == 0;
     }
     uint32_t position(const evmc_address& addr) const noexcept {
         if (slots_.empty()) return kNone;
