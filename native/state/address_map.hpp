@@ -130,14 +130,19 @@ private:
         }
     }
 
+    // If an allocation throws, the map is as it was (an empty chunk may stay, to be filled next).
     Item& append(const evmc_address& addr) {
-        if (size_ % kChunk == 0) {
-            chunks_.emplace_back();
-            chunks_.back().reserve(kChunk);  // filled to kChunk: never reallocates
+        const size_t c = size_ / kChunk;
+        if (c == chunks_.size()) {
+            std::vector<Item> chunk;
+            chunk.reserve(kChunk);  // filled to kChunk: never reallocates
+            chunks_.push_back(std::move(chunk));
         }
-        ++size_;
-        return chunks_.back().emplace_back(std::piecewise_construct, std::forward_as_tuple(addr),
+        // SAFETY: c < chunks_.size(), and chunk c holds size_ % kChunk < kChunk items.
+        Item& it = chunks_[c].emplace_back(std::piecewise_construct, std::forward_as_tuple(addr),
                                            std::forward_as_tuple());
+        ++size_;
+        return it;
     }
 
     void index(uint64_t h, size_t pos) noexcept {
