@@ -27,9 +27,11 @@
 //   lock-free open-addressing tables (a slot goes from null to a cell once, by compare-and-swap):
 //   the first sized for a typical block so that it stays in cache, larger ones chained on when a
 //   location's probe window is full (a block beyond all of them throws TableFull and the caller
-//   runs it another way); each cell's entries sit behind their own mutex held for a few dozen
-//   instructions. Cells, read sets and write sets live in
-//   per-worker arenas (arena.hpp) released at once with the block. Recording an incarnation
+//   runs it another way). Reads take no lock either: each cell's entries are guarded by a
+//   sequence lock (writers make its counter odd while they change them, one at a time; a reader
+//   retries when the counter moved under it), so readers never write the cell's cache lines.
+//   Cells, read sets and write sets live in per-worker arenas (arena.hpp) released at once with
+//   the block. Recording an incarnation
 //   replaces its entries and removes those of locations the previous incarnation wrote but this one
 //   did not; it reports whether it wrote a NEW location (then all later transactions must be
 //   re-validated). An abort turns the incarnation's entries into ESTIMATEs, so readers wait rather
@@ -58,7 +60,8 @@
 //   transaction's last incarnation's output and writes, the dependency graph observed (noted at
 //   each commit from the final read sets), and the materialization when asked for.
 // - arena.hpp: per-worker bump arenas (pooled across blocks) for read sets, write sets, cells
-//   and tables; spin_lock.hpp: the one-byte lock of cells, slots and transaction states.
+//   and tables; spin_lock.hpp: the one-byte lock of each transaction's scheduler and
+//   executor state.
 // - write_buffer.hpp: the per-transaction write buffer (read-your-own-writes, deltas merged) and
 //   materialize(): final writes applied in transaction order, deltas resolved, so outputs are
 //   byte-identical whatever the thread count or timing.

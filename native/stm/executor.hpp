@@ -190,7 +190,7 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
     struct alignas(64) TxState {
         // Guards everything below but `writes`; held while validating: only validators of this
         // transaction, its next incarnation's store and the committer wait on it. Nested outside
-        // the cells' mutexes, never inside.
+        // the cells' sequence locks, never inside.
         SpinLock mutex;
         StoredReads reads;  // the last incarnation's read set
         bool executed = false;

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -32,7 +33,9 @@ public:
         TxIdx tx = 0;
         Incarnation incarnation = 0;
         WriteKind kind = WriteKind::kFull;
-        bool estimate = false;  // the incarnation that wrote it was aborted
+        // 1 when the incarnation that wrote it was aborted. A byte, not a bool: a reader racing
+        // a writer may copy any bytes before it finds out and retries (see Cell).
+        uint8_t estimate = 0;
         // What was written, by `kind`: 64 bytes an entry instead of 96 with both (a hot
         // location holds one entry per transaction of the block).
         union {
@@ -44,16 +47,30 @@ public:
 
     /// All entries of one location, sorted by tx. Cells never move or die during a block, so read
     /// sets keep plain pointers to them.
+    ///
+    /// Reads take no lock: `seq` is a sequence lock. A writer makes it odd (a compare-and-swap
+    /// from even, which also keeps other writers out), changes the entries, and makes it even
+    /// again; a reader notes an even `seq`, copies what it needs, and starts again if `seq` has
+    /// moved meanwhile. A read of a location that many transactions read (a token's balance
+    /// table, a pool's reserves) so leaves the cell's cache lines shared among the cores, where a
+    /// lock taken by every reader wrote them and moved them from core to core. So that a reader
+    /// racing a writer reads nothing but atomics, the entries are kept as 64-bit words accessed
+    /// through std::atomic_ref, in an array whose first word is its capacity; a grown array
+    /// replaces the old one, which stays in the arena until the block ends (a reader may still
+    /// be walking it, and finds out by `seq`).
     struct Cell {
         explicit Cell(const Location& loc) : location(loc) {}
         const Location location;
-        mutable SpinLock mutex;
-        ArenaVector<Entry> entries;
+        std::atomic<uint32_t> seq{0};           // odd while a writer changes the entries
+        std::atomic<uint32_t> size{0};          // entries in `words`
+        std::atomic<uint64_t*> words{nullptr};  // [capacity, entry 0's words, entry 1's, ...]
     };
     // Cells and tables live in the workers' arenas and are never destroyed one by one.
     static_assert(std::is_trivially_destructible_v<Entry> && std::is_trivially_copyable_v<Entry> &&
                   std::is_trivially_destructible_v<Location> &&
-                  std::is_trivially_destructible_v<SpinLock>);
+                  std::is_trivially_destructible_v<Cell>);
+    static_assert(sizeof(Entry) % sizeof(uint64_t) == 0 && alignof(Entry) <= alignof(uint64_t));
+    static constexpr size_t kEntryWords = sizeof(Entry) / sizeof(uint64_t);
 
     using Read = ReadEntry<Location, Value, Cell>;
     using ReadSet = stm::ReadSet<Location, Value, Cell>;
@@ -110,35 +127,35 @@ public:
                     bool values) const {
         out.location = loc;
         out.cell = cell;
-        bool has_delta = false;
-        bool base_from_storage = true;
-        Delta acc{};
+        Walk walk;
         if (cell != nullptr) {
-            std::lock_guard lock(cell->mutex);
-            const auto& entries = cell->entries;
-            auto it = std::lower_bound(entries.begin(), entries.end(), reader,
-                                       [](const Entry& e, TxIdx t) { return e.tx < t; });
-            while (it != entries.begin()) {
-                --it;
-                if (it->estimate) {
-                    blocker = it->tx;
-                    return ReadStatus::kDependency;
-                }
-                if (it->kind == WriteKind::kDelta) {
-                    acc += it->delta;
-                    has_delta = true;
-                    continue;
-                }
-                base_from_storage = false;
-                if (!has_delta) {
-                    out.origin = ReadOrigin::kVersioned;
-                    out.version = Version{it->tx, it->incarnation};
-                    if (values) out.value = it->value;
-                    return ReadStatus::kOk;
-                }
-                if (values) out.value = it->value;
-                break;
+            // Lock-free (see Cell): the walk copies what it found, and is taken only when no
+            // writer changed the cell meanwhile.
+            for (unsigned spins = 0;; spin_wait(spins)) {
+                const uint32_t seq = cell->seq.load(std::memory_order_acquire);
+                if (seq & 1u) continue;
+                walk = walk_below(*cell, reader);
+                // Orders the walk's loads before the second look at seq (a sequence lock's read).
+                std::atomic_thread_fence(std::memory_order_acquire);
+                if (cell->seq.load(std::memory_order_relaxed) == seq) break;
             }
+        }
+        if (walk.dependency) {
+            blocker = walk.blocker;
+            return ReadStatus::kDependency;
+        }
+        const bool has_delta = walk.has_delta;
+        const Delta& acc = walk.acc;
+        bool base_from_storage = true;
+        if (walk.found_full) {
+            base_from_storage = false;
+            if (!has_delta) {
+                out.origin = ReadOrigin::kVersioned;
+                out.version = Version{walk.full.tx, walk.full.incarnation};
+                if (values) out.value = walk.full.value;
+                return ReadStatus::kOk;
+            }
+            if (values) out.value = walk.full.value;
         }
         if (!has_delta) {
             out.origin = ReadOrigin::kStorage;
@@ -166,27 +183,30 @@ public:
         for (const auto& w : writes) {
             Cell& cell = cell_for(w.location);
             {
-                std::lock_guard lock(cell.mutex);
-                auto& entries = cell.entries;
-                typename ArenaVector<Entry>::iterator it;
-                if (entries.empty() || entries.back().tx < v.tx) {
+                const Writing writing(cell);
+                uint64_t* array = cell.words.load(std::memory_order_relaxed);
+                const size_t n = cell.size.load(std::memory_order_relaxed);
+                size_t at;
+                bool replace = false;
+                if (n == 0 || tx_at(array, n - 1) < v.tx) {
                     // Transactions mostly record in block order: a hot location (the coinbase's
                     // balance takes a delta from every transaction) grows at its end, and a
                     // binary search over thousands of entries missed the cache at every step.
-                    it = entries.insert(entries.end(), Entry{});
+                    at = n;
                 } else {
-                    it = std::lower_bound(entries.begin(), entries.end(), v.tx,
-                                          [](const Entry& e, TxIdx t) { return e.tx < t; });
-                    if (it == entries.end() || it->tx != v.tx) it = entries.insert(it, Entry{});
+                    at = lower_bound(array, n, v.tx);
+                    replace = at < n && tx_at(array, at) == v.tx;
                 }
-                it->tx = v.tx;
-                it->incarnation = v.incarnation;
-                it->kind = w.kind;
-                it->estimate = false;
+                if (!replace) array = insert_at(cell, array, n, at);
+                Entry e;
+                e.tx = v.tx;
+                e.incarnation = v.incarnation;
+                e.kind = w.kind;
                 if (w.kind == WriteKind::kFull)
-                    it->value = w.value;
+                    e.value = w.value;
                 else
-                    it->delta = w.delta;
+                    e.delta = w.delta;
+                store_entry(array, at, e);
             }
             now.push_back(&cell);
         }
@@ -215,11 +235,15 @@ public:
     void convert_writes_to_estimates(TxIdx tx) {
         // SAFETY: tx < num_txs; called by the one thread that moved tx from EXECUTED to ABORTING.
         for (Cell* cell : written_[tx]) {
-            std::lock_guard lock(cell->mutex);
-            auto& entries = cell->entries;
-            auto it = std::lower_bound(entries.begin(), entries.end(), tx,
-                                       [](const Entry& e, TxIdx t) { return e.tx < t; });
-            if (it != entries.end() && it->tx == tx) it->estimate = true;
+            const Writing writing(*cell);
+            uint64_t* array = cell->words.load(std::memory_order_relaxed);
+            const size_t n = cell->size.load(std::memory_order_relaxed);
+            const size_t at = lower_bound(array, n, tx);
+            if (at < n && tx_at(array, at) == tx) {
+                Entry e = load_entry(array, at);
+                e.estimate = 1;
+                store_entry(array, at, e);
+            }
         }
     }
 
@@ -259,14 +283,20 @@ public:
         }
         const Cell* cell = r.cell != nullptr ? r.cell : find(reads.location(r));
         if (cell == nullptr) return;
-        std::lock_guard lock(cell->mutex);
-        const auto& entries = cell->entries;
-        auto it = std::lower_bound(entries.begin(), entries.end(), reader,
-                                   [](const Entry& e, TxIdx t) { return e.tx < t; });
-        while (it != entries.begin()) {
-            --it;
-            out.push_back(it->tx);
-            if (it->kind == WriteKind::kFull) break;
+        const size_t start = out.size();
+        for (unsigned spins = 0;; spin_wait(spins)) {
+            const uint32_t seq = cell->seq.load(std::memory_order_acquire);
+            if (seq & 1u) continue;
+            out.resize(start);
+            const uint64_t* array = cell->words.load(std::memory_order_acquire);
+            const size_t n = readable_size(*cell, array);
+            for (size_t i = lower_bound(array, n, reader); i-- > 0;) {
+                const Entry e = load_entry(array, i);
+                out.push_back(e.tx);
+                if (e.kind == WriteKind::kFull) break;
+            }
+            std::atomic_thread_fence(std::memory_order_acquire);
+            if (cell->seq.load(std::memory_order_relaxed) == seq) break;
         }
     }
 
@@ -364,8 +394,9 @@ private:
             if ((reinterpret_cast<uintptr_t>(memory) & ~kAddressMask) != 0) throw TableFull();
             Cell* cell = new (memory) Cell(loc);
             // Right behind the cell in the arena: most locations have one or two writers, so a
-            // read usually finds the cell and its entries in neighbouring cache lines.
-            cell->entries.reserve(2);
+            // read usually finds the cell and its entries in neighbouring cache lines. Published
+            // with the cell (the slot's compare-and-swap releases it).
+            cell->words.store(new_array(2), std::memory_order_relaxed);
             return cell;
         };
         Table* table = first_;
@@ -399,11 +430,154 @@ private:
     }
 
     static void remove_entry(Cell& cell, TxIdx tx) {
-        std::lock_guard lock(cell.mutex);
-        auto& entries = cell.entries;
-        auto it = std::lower_bound(entries.begin(), entries.end(), tx,
-                                   [](const Entry& e, TxIdx t) { return e.tx < t; });
-        if (it != entries.end() && it->tx == tx) entries.erase(it);
+        const Writing writing(cell);
+        uint64_t* array = cell.words.load(std::memory_order_relaxed);
+        const size_t n = cell.size.load(std::memory_order_relaxed);
+        const size_t at = lower_bound(array, n, tx);
+        if (at == n || tx_at(array, at) != tx) return;
+        for (size_t w = (at + 1) * kEntryWords; w < n * kEntryWords; ++w)
+            store_word(array + 1 + w - kEntryWords, load_word(array + 1 + w));
+        cell.size.store(static_cast<uint32_t>(n - 1), std::memory_order_relaxed);
+    }
+
+    // ---- the entries' words (see Cell) ----
+
+    static uint64_t load_word(const uint64_t* p) noexcept {
+        // SAFETY: atomic_ref needs a non-const object; the load does not write it.
+        return std::atomic_ref<uint64_t>(*const_cast<uint64_t*>(p)).load(std::memory_order_relaxed);
+    }
+    static void store_word(uint64_t* p, uint64_t w) noexcept {
+        std::atomic_ref<uint64_t>(*p).store(w, std::memory_order_relaxed);
+    }
+    static Entry load_entry(const uint64_t* array, size_t i) noexcept {
+        uint64_t words[kEntryWords];
+        // SAFETY: i < the array's capacity (callers bound i by readable_size or size).
+        const uint64_t* from = array + 1 + i * kEntryWords;
+        for (size_t w = 0; w < kEntryWords; ++w) words[w] = load_word(from + w);
+        Entry e;
+        std::memcpy(static_cast<void*>(&e), words, sizeof e);
+        return e;
+    }
+    static void store_entry(uint64_t* array, size_t i, const Entry& e) noexcept {
+        uint64_t words[kEntryWords];
+        std::memcpy(words, static_cast<const void*>(&e), sizeof e);
+        uint64_t* to = array + 1 + i * kEntryWords;
+        for (size_t w = 0; w < kEntryWords; ++w) store_word(to + w, words[w]);
+    }
+    static TxIdx tx_at(const uint64_t* array, size_t i) noexcept {
+        static_assert(offsetof(Entry, tx) == 0);
+        const uint64_t word = load_word(array + 1 + i * kEntryWords);
+        TxIdx tx;
+        std::memcpy(&tx, &word, sizeof tx);
+        return tx;
+    }
+    /// The first of the n entries whose tx is not below `tx`.
+    static size_t lower_bound(const uint64_t* array, size_t n, TxIdx tx) noexcept {
+        size_t lo = 0;
+        while (n > 0) {
+            const size_t half = n / 2;
+            if (tx_at(array, lo + half) < tx) {
+                lo += half + 1;
+                n -= half + 1;
+            } else {
+                n = half;
+            }
+        }
+        return lo;
+    }
+    /// How many entries of `array` a reader may look at: the cell's size, bounded by the array's
+    /// capacity (a reader racing a writer may see a new size with an old, smaller array).
+    static size_t readable_size(const Cell& cell, const uint64_t* array) noexcept {
+        const size_t n = cell.size.load(std::memory_order_relaxed);
+        const size_t capacity = load_word(array);
+        return n < capacity ? n : capacity;
+    }
+    /// A fresh array for `capacity` entries, in the calling worker's arena.
+    static uint64_t* new_array(size_t capacity) {
+        uint64_t* array = ArenaAllocator<uint64_t>().allocate(1 + capacity * kEntryWords);
+        store_word(array, capacity);
+        return array;
+    }
+    /// Makes room for an entry at `at` among the n entries of `array` (the cell's), growing into
+    /// a new array when full; returns the array that now holds the entries. Writers only.
+    static uint64_t* insert_at(Cell& cell, uint64_t* array, size_t n, size_t at) {
+        const size_t capacity = load_word(array);
+        if (n == capacity) {
+            uint64_t* grown = new_array(2 * capacity);
+            for (size_t w = 0; w < at * kEntryWords; ++w)
+                store_word(grown + 1 + w, load_word(array + 1 + w));
+            for (size_t w = at * kEntryWords; w < n * kEntryWords; ++w)
+                store_word(grown + 1 + w + kEntryWords, load_word(array + 1 + w));
+            // Release: a reader that sees the new array sees its capacity word.
+            cell.words.store(grown, std::memory_order_release);
+            array = grown;
+        } else {
+            for (size_t w = n * kEntryWords; w-- > at * kEntryWords;)
+                store_word(array + 1 + w + kEntryWords, load_word(array + 1 + w));
+        }
+        cell.size.store(static_cast<uint32_t>(n + 1), std::memory_order_relaxed);
+        return array;
+    }
+
+    /// A writer's hold on a cell (see Cell): makes its seq odd for as long as it lives, waiting
+    /// for another writer to finish first.
+    class Writing {
+    public:
+        explicit Writing(Cell& cell) noexcept : cell_(cell) {
+            for (unsigned spins = 0;; spin_wait(spins)) {
+                seq_ = cell.seq.load(std::memory_order_relaxed);
+                // Acquire: the previous writer's changes (its release of seq) before ours.
+                if ((seq_ & 1u) == 0 &&
+                    cell.seq.compare_exchange_weak(seq_, seq_ + 1, std::memory_order_acquire,
+                                                   std::memory_order_relaxed))
+                    break;
+            }
+            // Orders the odd seq before every change that follows: a reader that sees any of
+            // them then sees seq moved (a sequence lock's write).
+            std::atomic_thread_fence(std::memory_order_release);
+        }
+        ~Writing() { cell_.seq.store(seq_ + 2, std::memory_order_release); }
+        Writing(const Writing&) = delete;
+        Writing& operator=(const Writing&) = delete;
+
+    private:
+        Cell& cell_;
+        uint32_t seq_ = 0;
+    };
+
+    /// What a read found below a transaction in one cell.
+    struct Walk {
+        bool dependency = false;  // an ESTIMATE of `blocker` came first
+        TxIdx blocker = 0;
+        bool has_delta = false;  // deltas were summed into `acc`
+        Delta acc{};
+        bool found_full = false;  // a full write `full` ends the walk
+        Entry full;
+    };
+    /// Walks the cell's entries below `reader` down to the first full write. Reads atomics only
+    /// and keeps nothing but its result: under a writer it may return garbage (copied bytes,
+    /// never looked at as values), which the caller's second look at seq discards.
+    static Walk walk_below(const Cell& cell, TxIdx reader) noexcept {
+        Walk walk;
+        const uint64_t* array = cell.words.load(std::memory_order_acquire);
+        const size_t n = readable_size(cell, array);
+        for (size_t i = lower_bound(array, n, reader); i-- > 0;) {
+            const Entry e = load_entry(array, i);
+            if (e.estimate != 0) {
+                walk.dependency = true;
+                walk.blocker = e.tx;
+                return walk;
+            }
+            if (e.kind == WriteKind::kDelta) {
+                walk.acc += e.delta;
+                walk.has_delta = true;
+                continue;
+            }
+            walk.found_full = true;
+            walk.full = e;
+            return walk;
+        }
+        return walk;
     }
 
     const Task& task_;
