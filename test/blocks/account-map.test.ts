@@ -4,7 +4,8 @@
  * one probe chain and one tag, and only the full comparison tells them apart. Hundreds of them,
  * over several of its 256-item chunks and through its index's growth, in the pre-state (senders)
  * and created by the block (recipients): every balance and nonce must come out as computed here,
- * sequentially and on Block-STM.
+ * sequentially and on Block-STM. And the state diff's order among addresses whose first 8 bytes
+ * (the diff's sort key) are equal.
  */
 import { describe, expect, it } from "vitest";
 import { executeBlock } from "../../lib/block/execute";
@@ -54,5 +55,37 @@ describe("the block's account map", () => {
     expect(diff.get(COINBASE)?.balance).toBe(GAS * TIP * BigInt(N));
 
     await expectParallelEqualsSequential("colliding addresses", b, ctx, [2, 8], 2);
+  });
+
+  it("lists the state diff in address order, also among addresses that share their first 8 bytes", async () => {
+    // The diff is sorted by the addresses' first 8 bytes as a number, then by the whole address
+    // when those are equal: here every recipient shares its first 8 bytes with a quarter of the
+    // others (and its first 16 with some), created in the reverse of their order. Over 4,096
+    // accounts, so that Block-STM builds the diff in address ranges on its threads.
+    const M = 2100;
+    const shared = (i: number): string =>
+      "0x" +
+      "5a".repeat(7) +
+      (i % 4).toString(16).padStart(2, "0") +
+      "00".repeat(8) +
+      (M - i).toString(16).padStart(8, "0");
+    const pre = new Map<string, Account>();
+    for (let i = 0; i < M; i++) pre.set(sender(i), account(10n * ETHER));
+    const txs = [];
+    for (let i = 0; i < M; i++) txs.push(transfer(0n, shared(i), value(i), { sender: sender(i) }));
+    const b = block(txs);
+    b.header.gasLimit = 60_000_000n; // 2,100 transfers
+    const ctx = context(pre);
+    for (const options of [{ policy: "sequential" as const }, { policy: "parallel" as const, threads: 2 }]) {
+      const r = await executeBlock(b, ctx, options);
+      const addresses = r.diff.map((d) => d.address);
+      expect(addresses.length, options.policy).toBe(2 * M + 1);
+      // Lowercase hex of one length: string order is byte order.
+      expect(addresses, options.policy).toEqual([...addresses].sort());
+      expect(new Set(addresses).size, options.policy).toBe(addresses.length);
+      const byAddress = new Map(r.diff.map((d) => [d.address, d]));
+      for (let i = 0; i < M; i++) expect(byAddress.get(shared(i))?.balance).toBe(value(i));
+    }
+    await expectParallelEqualsSequential("addresses sharing their first 8 bytes", b, ctx, [2, 8], 1);
   });
 });
