@@ -181,8 +181,17 @@ public:
         ArenaVector<Cell*> now;
         now.reserve(writes.size());
         for (const auto& w : writes) {
-            Cell& cell = cell_for(w.location);
-            {
+            Entry e;
+            e.tx = v.tx;
+            e.incarnation = v.incarnation;
+            e.kind = w.kind;
+            if (w.kind == WriteKind::kFull)
+                e.value = w.value;
+            else
+                e.delta = w.delta;
+            bool born_with_it = false;
+            Cell& cell = cell_for(w.location, e, born_with_it);
+            if (!born_with_it) {
                 const Writing writing(cell);
                 uint64_t* array = cell.words.load(std::memory_order_relaxed);
                 const size_t n = cell.size.load(std::memory_order_relaxed);
@@ -198,14 +207,6 @@ public:
                     replace = at < n && tx_at(array, at) == v.tx;
                 }
                 if (!replace) array = insert_at(cell, array, n, at);
-                Entry e;
-                e.tx = v.tx;
-                e.incarnation = v.incarnation;
-                e.kind = w.kind;
-                if (w.kind == WriteKind::kFull)
-                    e.value = w.value;
-                else
-                    e.delta = w.delta;
                 store_entry(array, at, e);
             }
             now.push_back(&cell);
@@ -383,11 +384,13 @@ private:
 
     /// The cell of `loc`, created (in the calling worker's arena) when absent. Lock-free; the
     /// loser of a race for the same location uses the winner's cell (its own allocation stays
-    /// unused in its arena).
-    Cell& cell_for(const Location& loc) {
+    /// unused in its arena). A cell it creates holds `first` as its one entry from the start
+    /// (`born_with_it`): most locations of a block are written once, and the entry then needs no
+    /// writer's hold on the cell (a locked instruction, a full barrier) once the cell is shared.
+    Cell& cell_for(const Location& loc, const Entry& first, bool& born_with_it) {
         const Hash h = hash_of(loc);
         Cell* mine = nullptr;
-        auto make = [&loc] {
+        auto make = [&loc, &first] {
             void* memory = ArenaAllocator<Cell>().allocate(1);
             // A slot keeps 48 bits of address (every x86-64 and AArch64 Linux user address
             // unless a program maps memory above 2^47 on purpose). Otherwise: run another way.
@@ -396,12 +399,18 @@ private:
             // Right behind the cell in the arena: most locations have one or two writers, so a
             // read usually finds the cell and its entries in neighbouring cache lines. Published
             // with the cell (the slot's compare-and-swap releases it).
-            cell->words.store(new_array(2), std::memory_order_relaxed);
+            uint64_t* array = new_array(2);
+            store_entry(array, 0, first);
+            cell->words.store(array, std::memory_order_relaxed);
+            cell->size.store(1, std::memory_order_relaxed);
             return cell;
         };
         Table* table = first_;
         for (size_t t = 0;;) {
-            if (Cell* c = table->find_or_insert(loc, h, mine, make)) return *c;
+            if (Cell* c = table->find_or_insert(loc, h, mine, make)) {
+                born_with_it = c == mine;
+                return *c;
+            }
             if (++t == kMaxTables) throw TableFull();
             table = next_table(t, table->mask + 1);
         }
