@@ -400,11 +400,18 @@ public:
                 if (sv.known(ch.address, &before)) {
                     if (ch.balance != before) write_balance(view, ch.address, ch.balance);
                 } else {
-                    // Even a zero delta: the change's balance becomes it.
+                    // Even a zero delta: the change's balance becomes it. But only a non-zero
+                    // one goes to the multi-version memory, where a zero one would change no
+                    // read's value: every call of a contract without value (a token's transfer,
+                    // a pool's swap) made one, so the contracts of a block's busiest calls had
+                    // one entry per transaction at their balance, recorded under the cell's
+                    // writer hold from every core in turn.
                     ch.balance -= before;
                     ch.balance_delta = true;
-                    const auto shard = static_cast<uint8_t>(i % balance_shards(ch.address));
-                    view.add(Loc{LocKind::kBalance, ch.address, {}, shard}, ch.balance);
+                    if (ch.balance) {
+                        const auto shard = static_cast<uint8_t>(i % balance_shards(ch.address));
+                        view.add(Loc{LocKind::kBalance, ch.address, {}, shard}, ch.balance);
+                    }
                 }
                 for (const auto& [key, value] : ch.storage) {
                     Val s;
