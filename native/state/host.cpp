@@ -185,11 +185,7 @@ std::span<const uint8_t> Host::code_of(Account& acc) noexcept {
 }
 
 void Host::save(Account& acc) noexcept {
-    JournalEntry e{};
-    e.kind = JournalEntry::Kind::Core;
-    e.account = &acc;
-    e.prev_core = acc.cur;
-    journal_.push_back(e);
+    journal_.emplace_back(&acc, acc.cur);
 }
 
 void Host::add_balance(const evmc_address& addr, const uint256& amount) noexcept {
@@ -276,13 +272,13 @@ void Host::revert(Checkpoint cp) noexcept {
                 e.account->cur.warm = false;
                 break;
             case JournalEntry::Kind::Storage:
-                e.account->storage[e.key].current = e.prev_value;
+                e.account->storage[e.slot.key].current = e.slot.prev_value;
                 break;
             case JournalEntry::Kind::StorageWarm:
-                e.account->storage[e.key].warm = false;
+                e.account->storage[e.slot.key].warm = false;
                 break;
             case JournalEntry::Kind::Transient:
-                transient_[e.address][e.key] = e.prev_value;
+                transient_[e.slot.address][e.slot.key] = e.slot.prev_value;
                 break;
         }
         journal_.pop_back();
@@ -334,12 +330,8 @@ evmc_storage_status Host::set_storage(const evmc_address& addr, const evmc_bytes
     } else if (is_zero(value)) {
         status = EVMC_STORAGE_ADDED_DELETED;
     }
-    JournalEntry e{};
-    e.kind = JournalEntry::Kind::Storage;
-    e.account = &acc;
-    e.key = key;
-    e.prev_value = s.current;
-    journal_.push_back(e);
+    journal_.emplace_back(JournalEntry::Kind::Storage, &acc,
+                          JournalEntry::Slot{key, s.current, {}});
     s.current = value;
     return status;
 }
@@ -410,10 +402,7 @@ evmc_access_status Host::access_account(const evmc_address& addr) noexcept {
     if (rev_ >= EVMC_BERLIN && precompile(addr)) return EVMC_ACCESS_WARM;  // warm by rule
     Account& acc = entry(addr);
     if (acc.cur.warm) return EVMC_ACCESS_WARM;
-    JournalEntry e{};
-    e.kind = JournalEntry::Kind::AccountWarm;
-    e.account = &acc;
-    journal_.push_back(e);
+    journal_.emplace_back(JournalEntry::Kind::AccountWarm, &acc);
     acc.cur.warm = true;
     return EVMC_ACCESS_COLD;
 }
@@ -423,11 +412,7 @@ evmc_access_status Host::access_storage(const evmc_address& addr,
     Account& acc = get(addr);
     StorageSlot& s = slot(acc, addr, key, false);
     if (s.warm) return EVMC_ACCESS_WARM;
-    JournalEntry e{};
-    e.kind = JournalEntry::Kind::StorageWarm;
-    e.account = &acc;
-    e.key = key;
-    journal_.push_back(e);
+    journal_.emplace_back(JournalEntry::Kind::StorageWarm, &acc, JournalEntry::Slot{key, {}, {}});
     s.warm = true;
     return EVMC_ACCESS_COLD;
 }
@@ -443,12 +428,8 @@ evmc_bytes32 Host::get_transient_storage(const evmc_address& addr,
 void Host::set_transient_storage(const evmc_address& addr, const evmc_bytes32& key,
                                  const evmc_bytes32& value) noexcept {
     evmc_bytes32& slot_value = transient_[addr][key];
-    JournalEntry e{};
-    e.kind = JournalEntry::Kind::Transient;
-    e.address = addr;
-    e.key = key;
-    e.prev_value = slot_value;
-    journal_.push_back(e);
+    journal_.emplace_back(JournalEntry::Kind::Transient, nullptr,
+                          JournalEntry::Slot{key, slot_value, addr});
     slot_value = value;
 }
 
