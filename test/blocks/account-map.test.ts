@@ -4,8 +4,8 @@
  * one probe chain and one tag, and only the full comparison tells them apart. Hundreds of them,
  * over several of its 256-item chunks and through its index's growth, in the pre-state (senders)
  * and created by the block (recipients): every balance and nonce must come out as computed here,
- * sequentially and on Block-STM. And the state diff's order among addresses whose first 8 bytes
- * (the diff's sort key) are equal.
+ * sequentially and on Block-STM. And the state diff's address order, among addresses whose
+ * first 8 bytes (the diff's sort key) are equal and among thousands of scattered ones.
  */
 import { describe, expect, it } from "vitest";
 import { executeBlock } from "../../lib/block/execute";
@@ -87,5 +87,36 @@ describe("the block's account map", () => {
       for (let i = 0; i < M; i++) expect(byAddress.get(shared(i))?.balance).toBe(value(i));
     }
     await expectParallelEqualsSequential("addresses sharing their first 8 bytes", b, ctx, [2, 8], 1);
+  });
+
+  it("lists the state diff of thousands of scattered addresses in address order", async () => {
+    // Random addresses, as real ones are: the diff's sort spreads them over 4,096 buckets by
+    // their top 12 bits, a few to a bucket, and orders each bucket on its own.
+    let seed = 0x2545f491;
+    const random = (): string => {
+      let hex = "0x";
+      for (let i = 0; i < 5; i++) {
+        seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+        hex += seed.toString(16).padStart(8, "0");
+      }
+      return hex;
+    };
+    const M = 1500;
+    const senders = Array.from({ length: M }, random);
+    const recipients = Array.from({ length: M }, random);
+    const pre = new Map<string, Account>();
+    for (const a of senders) pre.set(a, account(10n * ETHER));
+    const txs = senders.map((a, i) => transfer(0n, recipients[i], value(i), { sender: a }));
+    const b = block(txs);
+    b.header.gasLimit = 60_000_000n;
+    for (const options of [{ policy: "sequential" as const }, { policy: "parallel" as const, threads: 2 }]) {
+      const r = await executeBlock(b, context(pre), options);
+      const addresses = r.diff.map((d) => d.address);
+      expect(addresses.length, options.policy).toBe(2 * M + 1);
+      expect(addresses, options.policy).toEqual([...addresses].sort());
+      expect(new Set(addresses), options.policy).toEqual(
+        new Set([...senders, ...recipients, COINBASE.toLowerCase()]),
+      );
+    }
   });
 });
