@@ -122,8 +122,42 @@ bool delegation_target(std::span<const uint8_t> code, evmc_address* target) noex
 }
 
 thread_local std::vector<Host::JournalEntry> Host::spare_journal_;
-thread_local std::unordered_map<evmc_address, Account, AddressHash, AddressEq>
-    Host::spare_accounts_;
+thread_local AccountTable Host::spare_accounts_;
+
+std::pair<Account*, bool> AccountTable::try_emplace(const evmc_address& addr) {
+    if (size_ <= kLinear) {
+        for (size_t i = 0; i < size_; ++i)
+            if (Account& acc = at(i); equal(acc.address, addr)) return {&acc, false};
+    } else if (const auto it = index_.find(addr); it != index_.end()) {
+        return {it->second, false};
+    }
+    if (size_ == capacity()) chunks_.push_back(std::make_unique<Account[]>(kChunk));
+    Account& acc = at(size_++);
+    // A reused account: as a new one (clear() emptied its storage table).
+    acc.address = addr;
+    acc.cur = Account::Core{};
+    acc.base = Account::Core{};
+    acc.base_has_storage = false;
+    acc.loaded = false;
+    if (size_ == kLinear + 1) {
+        for (size_t i = 0; i < size_; ++i) index_.emplace(at(i).address, &at(i));
+    } else if (size_ > kLinear + 1) {
+        index_.emplace(addr, &acc);
+    }
+    return {&acc, true};
+}
+
+void AccountTable::clear() noexcept {
+    for (size_t i = 0; i < size_; ++i) {
+        auto& storage = at(i).storage;
+        if (storage.bucket_count() > 1024)
+            std::unordered_map<evmc_bytes32, StorageSlot, Bytes32Hash, Bytes32Eq>().swap(storage);
+        else
+            storage.clear();
+    }
+    size_ = 0;
+    index_.clear();
+}
 
 Host::Host(StateView& view, evmc_revision rev, VmChoice vm,
            const evmc_tx_context& tx_context) noexcept
@@ -140,7 +174,7 @@ Host::~Host() {
     journal_.clear();
     accounts_.clear();
     if (journal_.capacity() <= 4096) journal_.swap(spare_journal_);
-    if (accounts_.bucket_count() <= 4096) accounts_.swap(spare_accounts_);
+    if (accounts_.capacity() <= 4096) accounts_.swap(spare_accounts_);
 }
 
 const evmc_host_interface& Host::interface() noexcept {
@@ -150,9 +184,7 @@ const evmc_host_interface& Host::interface() noexcept {
 // ---- accounts --------------------------------------------------------------------------------
 
 Account& Host::entry(const evmc_address& addr) noexcept {
-    auto [it, inserted] = accounts_.try_emplace(addr);
-    if (inserted) it->second.address = addr;
-    return it->second;
+    return *accounts_.try_emplace(addr).first;
 }
 
 Account& Host::get(const evmc_address& addr) noexcept {
@@ -578,7 +610,9 @@ std::vector<AccountChange> Host::finish(bool delete_empty) {
     // One allocation rather than one per doubling (a transfer changes 3 accounts: 3 of them). The
     // table also holds accounts only warmed (precompiles, access lists): a bound, not a count.
     changes.reserve(std::min<size_t>(accounts_.size(), 16));
-    for (auto& [addr, acc] : accounts_) {
+    for (size_t i = 0; i < accounts_.size(); ++i) {
+        Account& acc = accounts_.at(i);
+        const evmc_address& addr = acc.address;
         Account::Core& c = acc.cur;
         if (c.destructed && (rev_ < EVMC_CANCUN || c.created)) c.exists = false;
         // A balance the transaction only added to (a net credit) is not zero whatever it was:

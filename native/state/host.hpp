@@ -17,6 +17,7 @@
 #include <span>
 #include <type_traits>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "evm/evmc.h"
@@ -63,6 +64,38 @@ struct Account {
     bool is_empty() const noexcept {
         return cur.nonce == 0 && !cur.balance && equal(cur.code_hash, kEmptyCodeHash);
     }
+};
+
+/// The accounts one transaction touched: in the order first touched, each at an address that
+/// stays put (the journal points at them). A transaction touches a few, so they are found by
+/// comparing addresses one by one; past kLinear, through an index. The table goes from one
+/// transaction's Host to the next on the same thread (see Host), accounts and their storage
+/// tables included, so a transaction neither allocates nor zeroes a node per account (a map
+/// node per account was a seventh of a sequential block of plain transfers).
+class AccountTable {
+public:
+    /// The account of `addr`, and whether it was just added (then holding only its address).
+    std::pair<Account*, bool> try_emplace(const evmc_address& addr);
+    size_t size() const noexcept { return size_; }
+    /// The i-th account first touched (i < size()).
+    Account& at(size_t i) noexcept { return chunks_[i / kChunk][i % kChunk]; }
+    /// Forgets every account, keeping the memory (an unusually large storage table is freed).
+    void clear() noexcept;
+    /// Accounts the table has room for without allocating.
+    size_t capacity() const noexcept { return chunks_.size() * kChunk; }
+    void swap(AccountTable& other) noexcept {
+        chunks_.swap(other.chunks_);
+        std::swap(size_, other.size_);
+        index_.swap(other.index_);
+    }
+
+private:
+    static constexpr size_t kChunk = 16;
+    static constexpr size_t kLinear = 16;
+    std::vector<std::unique_ptr<Account[]>> chunks_;
+    size_t size_ = 0;
+    // Every account, once there are more than kLinear.
+    std::unordered_map<evmc_address, Account*, AddressHash, AddressEq> index_;
 };
 
 class Host {
@@ -150,7 +183,7 @@ private:
             : kind(k), account(acc), slot(s) {}
 
         Kind kind;
-        Account* account;  // all but Transient (unordered_map nodes are stable)
+        Account* account;  // all but Transient (AccountTable keeps accounts in place)
         union {
             Account::Core prev_core;  // Core
             Slot slot;                // the others
@@ -174,14 +207,13 @@ private:
     evmc_revision rev_;
     VmChoice vm_;
     evmc_tx_context tx_context_;
-    std::unordered_map<evmc_address, Account, AddressHash, AddressEq> accounts_;
+    AccountTable accounts_;
     std::unordered_map<evmc_address, TransientMap, AddressHash, AddressEq> transient_;
     std::vector<JournalEntry> journal_;
     // Buffers handed from one transaction's Host to the next on the same thread, so that a
     // transaction does not regrow its journal and account table from nothing.
     static thread_local std::vector<JournalEntry> spare_journal_;
-    static thread_local std::unordered_map<evmc_address, Account, AddressHash, AddressEq>
-        spare_accounts_;
+    static thread_local AccountTable spare_accounts_;
     std::vector<Log> logs_;
     uint64_t top_frame_vm_ns_ = 0;
     // Code deployed by this transaction (each buffer stays put: spans point into it). Not a
