@@ -71,7 +71,10 @@ struct Account {
 /// comparing addresses one by one; past kLinear, through an index. The table goes from one
 /// transaction's Host to the next on the same thread (see Host), accounts and their storage
 /// tables included, so a transaction neither allocates nor zeroes a node per account (a map
-/// node per account was a seventh of a sequential block of plain transfers).
+/// node per account was a seventh of a sequential block of plain transfers). Not the block
+/// state's AddressMap: that one hashes every lookup into an index and is never emptied for
+/// reuse, where a transaction's few accounts are found faster by comparing them, and the table
+/// lives on from one transaction to the next (AddressMap in its place measured within noise).
 class AccountTable {
 public:
     /// The account of `addr`, and whether it was just added (then holding only its address).
