@@ -13,7 +13,7 @@ using Hash256 = std::array<uint8_t, 32>;
 void keccak256(const uint8_t* data, size_t size, uint8_t out[32]) noexcept;
 
 /// keccak256 of 8 to 64 bytes through a per-thread cache of recent inputs: a hit costs a compare
-/// instead of a keccak-f[1600] (~7,000 instructions). A block repeats such inputs: Solidity's
+/// instead of a keccak-f[1600] (~5,000 instructions). A block repeats such inputs: Solidity's
 /// mapping slots (keccak256(key . slot), 64 bytes: the same pool's token balance, the same holder)
 /// and the log addresses and topics its receipt blooms hash (event signatures, token contracts).
 void keccak256_cached(const uint8_t* data, size_t size, uint8_t out[32]) noexcept;

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { describe, expect, it } from "vitest";
 import {
@@ -8,7 +9,7 @@ import {
   keccak256,
   keccak256Async,
 } from "../../lib/index";
-import { native } from "../../lib/binding";
+import { addonPath, native } from "../../lib/binding";
 import { Random } from "../helpers/random";
 
 const hex = (b: Uint8Array) => bytesToHex(b);
@@ -51,6 +52,30 @@ describe("keccak256", () => {
       const input = new Uint8Array(n).map((_, i) => (i * 31 + n) & 0xff);
       expect(hex(keccak256(input))).toBe(hex(keccak_256(input)));
     }
+  });
+
+  it("gives the same hashes with the portable permutation (PEVM_KECCAK=portable)", () => {
+    // On x86-64 with BMI1/BMI2 the addon picks a permutation compiled for them at load; this
+    // child process forces the baseline one that other machines run.
+    const lengths = [0, 1, 31, 32, 64, 135, 136, 137, 271, 272, 273, 1000];
+    const input = (n: number) => new Uint8Array(n).map((_, i) => (i * 131 + n * 7) & 0xff);
+    const script = `
+      const m = { exports: {} };
+      process.dlopen(m, process.argv[1]);
+      const out = JSON.parse(process.argv[2]).map((n) => {
+        const b = new Uint8Array(n).map((_, i) => (i * 131 + n * 7) & 0xff);
+        return Buffer.from(m.exports.keccak256(b)).toString("hex");
+      });
+      process.stdout.write(JSON.stringify(out));
+    `;
+    const r = spawnSync(process.execPath, ["-e", script, addonPath(), JSON.stringify(lengths)], {
+      encoding: "utf8",
+      env: { ...process.env, PEVM_KECCAK: "portable" },
+    });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const want = lengths.map((n) => Buffer.from(keccak_256(input(n))).toString("hex"));
+    expect(JSON.parse(r.stdout)).toEqual(want);
   });
 
   it("runs off the event loop with keccak256Async", async () => {
