@@ -22,7 +22,10 @@
 namespace pevm::state {
 namespace {
 
-enum class LocKind : uint8_t { kMeta, kBalance, kStorage };
+// kExists holds the fee recipient's existence alone (Val::exists), written with its kMeta by any
+// change that creates or deletes it: a transaction that only pays it its fee reads only that
+// (MvStateView::fee_recipient).
+enum class LocKind : uint8_t { kMeta, kBalance, kStorage, kExists };
 
 struct Loc {
     LocKind kind = LocKind::kMeta;
@@ -64,7 +67,7 @@ constexpr uint8_t kCoinbaseShards = 16;
 // with the empty code's hash, so that a zero datum means "no code", "balance 0" and "slot 0"
 // alike: a default Val is the default of every kind.
 struct Val {
-    bool exists = false;       // kMeta
+    bool exists = false;       // kMeta, kExists
     bool has_storage = false;  // kMeta
     uint32_t epoch = 0;        // kMeta: destructions so far; kStorage: the epoch written under
     uint64_t nonce = 0;        // kMeta
@@ -195,6 +198,27 @@ public:
         info.has_storage = m.has_storage;
         return info;
     }
+    /// The fee recipient, loaded only for its fee: if it exists, its existence is all this
+    /// transaction reads of it, and its change becomes a credit (credited()).
+    std::optional<AccountInfo> fee_recipient(const evmc_address& addr) override {
+        Val e;
+        read(Loc{LocKind::kExists, addr, {}}, e);
+        if (!e.exists) return account(addr);  // created by the fee: the whole account
+        uint256 balance;
+        if (!known(addr, &balance)) {
+            balance = pre_balance(addr);
+            placeholders_.emplace_back(addr, balance);
+        }
+        credited_ = addr;
+        has_credited_ = true;
+        AccountInfo info;  // nonce and code: placeholders
+        info.balance = balance;
+        return info;
+    }
+    /// Whether `addr` was loaded through fee_recipient as an existing account.
+    bool credited(const evmc_address& addr) const {
+        return has_credited_ && equal(credited_, addr);
+    }
     std::span<const uint8_t> code(const evmc_bytes32& code_hash) override;
     evmc_bytes32 storage(const evmc_address& addr, const evmc_bytes32& key) override {
         const Val m = meta(addr);
@@ -213,6 +237,8 @@ private:
     View& view_;
     evmc_address sender_;
     bool blocked_ = false;
+    bool has_credited_ = false;
+    evmc_address credited_{};  // the fee recipient, when fee_recipient gave placeholders
     // One set of buffers per thread, reused by every transaction it runs (a view is never nested
     // on one thread): no allocation per transaction.
     struct Scratch {
@@ -333,6 +359,9 @@ public:
             case LocKind::kStorage:
                 v.set_word(base_.storage(loc.addr, loc.key));
                 break;
+            case LocKind::kExists:
+                v.exists = base_account(loc.addr).has_value();
+                break;
         }
         return v;
     }
@@ -371,6 +400,22 @@ public:
             for (const Log& log : out.outcome.logs) bloom_add(bloom.data(), log);
         }
         for (AccountChange& ch : out.outcome.changes) {
+            if (sv.credited(ch.address)) {
+                // The fee alone: a delta over the placeholder balance, and no read of the meta.
+                // Anything else would mean the transaction touched it after all: run the block
+                // sequentially rather than trust placeholders.
+                if (ch.deleted || ch.code_changed || !ch.storage.empty()) out.inexact = true;
+                uint256 before;
+                sv.known(ch.address, &before);
+                ch.balance -= before;
+                ch.balance_delta = true;
+                ch.credit_only = true;
+                if (ch.balance) {
+                    const auto shard = static_cast<uint8_t>(i % balance_shards(ch.address));
+                    view.add(Loc{LocKind::kBalance, ch.address, {}, shard}, ch.balance);
+                }
+                continue;
+            }
             const Val old = sv.meta(ch.address);
             if (sv.blocked()) return out;
             Val m;
@@ -421,6 +466,13 @@ public:
                 }
             }
             if (!(m == old)) view.write(Loc{LocKind::kMeta, ch.address, {}}, m);
+            // Only the fee recipient's existence is ever read alone (fee_recipient): other
+            // accounts' creations (every transfer to a new address) do not pay for a second write.
+            if (m.exists != old.exists && equal(ch.address, block_.env.coinbase)) {
+                Val e;
+                e.exists = m.exists;
+                view.write(Loc{LocKind::kExists, ch.address, {}}, e);
+            }
             if (ch.deleted) write_balance(view, ch.address, uint256{});
         }
         return out;
@@ -525,6 +577,7 @@ TxOutcome MvStateView::run_transition(const BlockEnv& env, const Transaction& tx
     for (;;) {
         placeholders_.clear();
         observed_.clear();
+        has_credited_ = false;
         TxOutcome out;
         // Pool threads have default stacks: sanitizer builds need a deep one for 1024 frames.
         // The transition's reads land in this worker's arena, whichever thread runs it.
@@ -565,7 +618,7 @@ void check_against_sequential(BlockState& base, const Block& block, VmChoice vm,
             for (const AccountChange& c : outcomes[i].changes)
                 if (equal(c.address, a.address)) b = &c;
             if (b == nullptr || (!b->balance_delta && b->balance != a.balance) ||
-                b->nonce != a.nonce || b->deleted != a.deleted ||
+                (!b->credit_only && b->nonce != a.nonce) || b->deleted != a.deleted ||
                 b->storage.size() != a.storage.size()) {
                 std::fprintf(stderr, "pexec: tx %zu account %02x%02x%02x.. differs (%s)\n", i,
                              a.address.bytes[0], a.address.bytes[1], a.address.bytes[2],

@@ -208,6 +208,11 @@ evmc_bytes32 BlockState::storage(const evmc_address& addr, const evmc_bytes32& k
 void BlockState::apply(const std::vector<AccountChange>& changes) {
     for (const AccountChange& ch : changes) {
         Entry& e = load(ch.address);
+        if (ch.credit_only) {
+            e.exists = true;
+            e.info.balance += ch.balance;
+            continue;
+        }
         if (ch.deleted) {
             e.exists = false;
             e.info = AccountInfo{};

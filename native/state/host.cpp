@@ -193,19 +193,23 @@ Account& Host::get(const evmc_address& addr) noexcept {
         // Before loading, only the warm mark can have been set (access_account), and its journal
         // entry restores only that mark.
         acc.loaded = true;
-        if (auto info = view_.account(addr)) {
-            acc.base.exists = true;
-            acc.base.nonce = info->nonce;
-            acc.base.balance = info->balance;
-            acc.base.code_hash = info->code_hash;
-            acc.base.code_loaded = equal(info->code_hash, kEmptyCodeHash);
-            acc.base_has_storage = info->has_storage;
-        }
-        const bool warm = acc.cur.warm;
-        acc.cur = acc.base;
-        acc.cur.warm = warm;
+        fill(acc, view_.account(addr));
     }
     return acc;
+}
+
+void Host::fill(Account& acc, const std::optional<AccountInfo>& info) noexcept {
+    if (info) {
+        acc.base.exists = true;
+        acc.base.nonce = info->nonce;
+        acc.base.balance = info->balance;
+        acc.base.code_hash = info->code_hash;
+        acc.base.code_loaded = equal(info->code_hash, kEmptyCodeHash);
+        acc.base_has_storage = info->has_storage;
+    }
+    const bool warm = acc.cur.warm;
+    acc.cur = acc.base;
+    acc.cur.warm = warm;
 }
 
 std::span<const uint8_t> Host::code_of(Account& acc) noexcept {
@@ -226,6 +230,15 @@ void Host::add_balance(const evmc_address& addr, const uint256& amount) noexcept
     acc.cur.exists = true;
     acc.cur.balance += amount;
     acc.cur.touched = true;
+}
+
+void Host::credit_fee(const evmc_address& addr, const uint256& amount) noexcept {
+    Account& acc = entry(addr);
+    if (!acc.loaded && amount) {
+        acc.loaded = true;
+        fill(acc, view_.fee_recipient(addr));
+    }
+    add_balance(addr, amount);
 }
 
 void Host::sub_balance(const evmc_address& addr, const uint256& amount) noexcept {

@@ -140,6 +140,9 @@ public:
     std::span<const uint8_t> code_of(Account& acc) noexcept;
     /// Adds to the balance, creating the account when absent, and touches it.
     void add_balance(const evmc_address& addr, const uint256& amount) noexcept;
+    /// add_balance for the fee recipient's fee, the transaction's last state change: an account
+    /// not loaded before is loaded through StateView::fee_recipient when the fee is not zero.
+    void credit_fee(const evmc_address& addr, const uint256& amount) noexcept;
     void sub_balance(const evmc_address& addr, const uint256& amount) noexcept;
     void set_nonce(const evmc_address& addr, uint64_t nonce) noexcept;
     /// Sets the code (kept alive by the host), creating the account when absent.
@@ -195,6 +198,8 @@ private:
     static_assert(std::is_trivially_copyable_v<Account::Core>);
     using TransientMap = std::unordered_map<evmc_bytes32, evmc_bytes32, Bytes32Hash, Bytes32Eq>;
 
+    /// Fills a freshly loaded account from what the view returned.
+    static void fill(Account& acc, const std::optional<AccountInfo>& info) noexcept;
     Checkpoint checkpoint() const noexcept { return {journal_.size(), logs_.size()}; }
     void revert(Checkpoint cp) noexcept;
     void save(Account& acc) noexcept;

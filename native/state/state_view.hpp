@@ -85,6 +85,16 @@ public:
     /// The transaction's result depended on the balance `account()` returned for `addr` (beyond
     /// adding to it). Block-STM keeps unobserved balance changes as lazy deltas.
     virtual void balance_observed(const evmc_address& /*addr*/) {}
+    /// account(addr) for the block's fee recipient when the transaction touched it in no other
+    /// way and loads it only to credit it a non-zero fee as it ends. Then nothing but whether the
+    /// account exists can change the outcome, so a view may return placeholders for the rest (nonce
+    /// and code; the balance as account() would) and must then turn the account's change into a
+    /// pure credit (AccountChange::credit_only). Block-STM does: otherwise every transaction would
+    /// read the recipient's nonce, and one that the fee recipient sends itself (a builder paying
+    /// out in the middle of its block) would conflict with every transaction after it.
+    virtual std::optional<AccountInfo> fee_recipient(const evmc_address& addr) {
+        return account(addr);
+    }
     /// Starts loading what account(addr) will read, without waiting for it: a hint from a
     /// caller that knows which accounts it is about to need (it may do nothing).
     virtual void prefetch_account(const evmc_address& /*addr*/) const {}
@@ -123,6 +133,9 @@ struct AccountChange {
     // `balance` is added (mod 2^256) to the balance before the change instead of replacing it
     // (the parallel executor's lazy balances: the absolute value is known only in block order).
     bool balance_delta = false;
+    // Only the balance (a delta) applies: the account exists and its nonce, code and storage stay
+    // as they are (StateView::fee_recipient). Implies balance_delta.
+    bool credit_only = false;
     uint64_t nonce = 0;
     uint256 balance;
     std::vector<uint8_t> code;

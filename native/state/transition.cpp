@@ -350,7 +350,7 @@ TxOutcome transition(StateView& view, const BlockEnv& env, const Transaction& tx
     out.gas_used = static_cast<int64_t>(gas_used);
 
     host.add_balance(tx.sender, uint256{gas_limit - gas_used} * effective_gas_price);
-    if (options.pay_coinbase) host.add_balance(env.coinbase, uint256{gas_used} * priority_fee);
+    if (options.pay_coinbase) host.credit_fee(env.coinbase, uint256{gas_used} * priority_fee);
 
     out.logs = std::move(host.logs());
     out.changes = host.finish(rev >= EVMC_SPURIOUS_DRAGON);

@@ -1,7 +1,9 @@
 /**
  * The coinbase's balance on Block-STM: every transaction adds its fee to it (spread over several
  * multi-version locations), and a few transactions read it (BALANCE(COINBASE) in a contract, the
- * coinbase sending a transaction itself) or pay it directly. Parallel must equal sequential.
+ * coinbase sending a transaction itself) or pay it directly. Parallel must equal sequential. A
+ * transaction that pays only its fee reads nothing of the coinbase but whether it exists, so one
+ * the coinbase sends (its nonce changes) does not make every later transaction depend on it.
  */
 import { describe, expect, it } from "vitest";
 import { executeBlock } from "../../lib/block/execute";
@@ -68,5 +70,66 @@ describe("the coinbase's balance on Block-STM", () => {
     const seq = await executeBlock(b, ctx, { policy: "sequential" });
     expect(seq.receipts.every((r) => r.status === 1)).toBe(true);
     await expectParallelEqualsSequential("coinbase payouts", b, ctx, [2, 3, 8], 5);
+  });
+
+  it("a transaction from the coinbase mid-block: later fee payers do not depend on it", async () => {
+    // A builder paying out in the middle of its block (mainnet 18988207, transaction 27): before,
+    // every later transaction read the coinbase's nonce and was re-executed after it.
+    const n = 48;
+    const from = 20;
+    const fresh = (i: number): string => "0x6" + (i + 1).toString(16).padStart(39, "0");
+    const txs = [];
+    for (let i = 0; i < n; i++) {
+      if (i === from) txs.push(transfer(0n, fresh(i), ETHER, { sender: COINBASE }));
+      else txs.push(transfer(0n, fresh(i), 1000n + BigInt(i), { sender: sender(i) }));
+    }
+    const b = block(txs);
+    const ctx = context(accounts(n, 3n * ETHER));
+    const par = await executeBlock(b, ctx, { policy: "parallel", threads: 2 });
+    const later = (par.stm?.dependencies ?? []).filter(([tx, on]) => on === from && tx > from);
+    expect(later).toEqual([]);
+    await expectParallelEqualsSequential("coinbase sends mid-block", b, ctx, [2, 3, 8], 5);
+  });
+
+  it("a coinbase absent before the block, created by the first fee, then sending, equals sequential", async () => {
+    // The fee recipient's credit reads its existence: the first fee creates it (a whole account,
+    // no placeholder), later fees are credits, and its own transaction starts from nonce 0.
+    const n = 40;
+    const txs = [];
+    for (let i = 0; i < n; i++) {
+      if (i === 25)
+        txs.push(transfer(0n, OTHER, 10n ** 12n, { sender: COINBASE, maxFeePerGas: 2n * 10n ** 9n }));
+      else txs.push(transfer(0n, OTHER, 1000n + BigInt(i), { sender: sender(i) }));
+    }
+    const b = block(txs);
+    const pre = accounts(n, 0n);
+    pre.delete(COINBASE);
+    const ctx = context(pre);
+    const seq = await executeBlock(b, ctx, { policy: "sequential" });
+    expect(seq.receipts.every((r) => r.status === 1)).toBe(true);
+    await expectParallelEqualsSequential("coinbase created by fees", b, ctx, [2, 3, 8], 5);
+  });
+
+  it("zero priority fees (the coinbase touched, not credited) equal sequential", async () => {
+    // A zero fee touches the coinbase (EIP-161: an empty one is removed); no credit placeholder.
+    const n = 24;
+    const txs = [];
+    for (let i = 0; i < n; i++) {
+      const fees = i % 2 === 0 ? { maxPriorityFeePerGas: 0n } : {};
+      if (i === 11) txs.push(transfer(0n, OTHER, 1n, { sender: COINBASE, ...fees }));
+      else txs.push(transfer(0n, OTHER, 1000n + BigInt(i), { sender: sender(i), ...fees }));
+    }
+    const b = block(txs);
+    for (const balance of [0n, 2n * ETHER]) {
+      const pre = accounts(n, balance);
+      if (balance === 0n) pre.set(COINBASE, account(0n)); // exists, empty
+      await expectParallelEqualsSequential(
+        `zero fees, coinbase balance ${balance}`,
+        b,
+        context(pre),
+        [2, 8],
+        3,
+      );
+    }
   });
 });
