@@ -70,11 +70,11 @@ CodeAnalysis::CodeAnalysis(const uint8_t* code, size_t size, evmc_revision rev)
     const GasRow& gas = kGasCosts[rev];
     instrs_.reserve(size + 2);
 
-    struct Op {  // static facts of one opcode of the open block
+    struct Op {  // static facts of one opcode
         int32_t req, change, gas;
     };
     struct Merged {   // a JUMPDEST inside the open block
-        size_t op;    // its index in `ops`
+        size_t op;    // its index in `tail`
         size_t next;  // the instruction that follows it
         size_t pos;   // its code offset
     };
@@ -83,16 +83,22 @@ CodeAnalysis::CodeAnalysis(const uint8_t* code, size_t size, evmc_revision rev)
         int64_t gas;
         int32_t req, growth;
     };
-    std::vector<Op> ops;
     std::vector<Merged> merged;
+    // The open block's opcodes from its first merged JUMPDEST on (most blocks have none): the
+    // suffixes that ENTRY instructions check, computed backwards when the block closes.
+    std::vector<Op> tail;
     std::vector<Pending> entries;
-    std::vector<std::pair<size_t, size_t>> corrections;    // instruction, ops through it
+    std::vector<std::pair<size_t, int64_t>> corrections;   // instruction, block gas through it
     std::vector<std::pair<size_t, uint256>> static_jumps;  // instruction, destination
     // PUSH9..PUSH32 instructions, their constants' indices in arg.small until the end (no pass
     // over the code beforehand to count them: it cost a fifth of the analysis).
     std::vector<size_t> big_pushes;
-    std::vector<int64_t> suffix_gas;  // close_block's scratch, kept across blocks
     size_t block = 0;
+    // The open block's base gas, the stack height it needs on entry and its largest growth,
+    // kept as its opcodes are added (`height`: the stack height relative to its entry).
+    bool block_empty = true;
+    int64_t block_gas = 0;
+    int32_t block_req = 0, block_growth = 0, height = 0;
 
     auto fill = [](Instruction& ins, int64_t g, int32_t req, int32_t growth) {
         // Clamped stack values still fail (> 1024 items); the gas is bounded by kMaxBlockGas.
@@ -103,55 +109,59 @@ CodeAnalysis::CodeAnalysis(const uint8_t* code, size_t size, evmc_revision rev)
     auto open_block = [&] {
         block = instrs_.size();
         instrs_.push_back({handlers[kOpBeginBlock], {}});
-        ops.clear();
         merged.clear();
+        tail.clear();
         corrections.clear();
+        block_empty = true;
+        block_gas = 0;
+        block_req = block_growth = height = 0;
     };
     auto close_block = [&] {
-        // Backwards over the block: the gas, stack requirement and growth of every suffix.
+        fill(instrs_[block], block_gas, block_req, block_growth);
+        // An instruction that observes the gas left adds back the base gas after it.
+        for (auto [idx, through] : corrections) instrs_[idx].arg.correction = block_gas - through;
+        if (merged.empty()) return;
         int32_t req = 0, growth = 0;
         int64_t g = 0;
         size_t m = merged.size();
-        suffix_gas.assign(ops.size() + 1, 0);
-        for (size_t k = ops.size(); k-- > 0;) {
-            const Op& o = ops[k];
+        for (size_t k = tail.size(); k-- > 0;) {
+            const Op& o = tail[k];
             req = std::max(o.req, req - o.change);
             growth = std::max(0, o.change + growth);
             g += o.gas;
-            suffix_gas[k] = g;
             while (m > 0 && merged[m - 1].op == k) {
                 --m;
                 entries.push_back({merged[m].pos, merged[m].next, g, req, growth});
             }
         }
-        fill(instrs_[block], g, req, growth);
-        for (auto [idx, through] : corrections) instrs_[idx].arg.correction = suffix_gas[through];
     };
     auto add_op = [&](uint8_t op) {
-        ops.push_back({kTraits[op].stack_required, kTraits[op].stack_change, gas[op]});
+        const int32_t req = kTraits[op].stack_required;
+        const int32_t after = height + kTraits[op].stack_change;
+        block_req = std::max(block_req, req - height);
+        block_growth = std::max(block_growth, after);
+        if (!merged.empty()) tail.push_back({req, kTraits[op].stack_change, gas[op]});
+        height = after;
+        block_gas += gas[op];
+        block_empty = false;
     };
 
     open_block();
     bool last_push = false;  // the previous instruction is a PUSH of this block
     uint256 last_push_value;
-    int64_t block_gas = 0;  // of the open block, to keep it within BEGINBLOCK's 32-bit field
     for (size_t i = 0; i < size; ++i) {
         const uint8_t op = code[i];
-        if (ops.empty()) block_gas = 0;
         if (block_gas + std::max<int16_t>(gas[op], 0) > kMaxBlockGas) {
             // Only huge straight-line code gets here: split the block where it stands.
             close_block();
             open_block();
             last_push = false;
-            block_gas = 0;
         }
-        block_gas += std::max<int16_t>(gas[op], 0);
         if (op == OP_JUMPDEST) {
-            if (ops.empty()) {
+            if (block_empty)
                 jumpdest_[i] = static_cast<int32_t>(block);
-            } else {
-                merged.push_back({ops.size(), instrs_.size(), i});
-            }
+            else
+                merged.push_back({tail.size(), instrs_.size(), i});
             add_op(op);
             last_push = false;
             continue;
@@ -186,7 +196,7 @@ CodeAnalysis::CodeAnalysis(const uint8_t* code, size_t size, evmc_revision rev)
         } else if (op == OP_PC) {
             ins.arg.small = i;
         } else if (needs_correction(op)) {
-            corrections.emplace_back(instrs_.size(), ops.size());
+            corrections.emplace_back(instrs_.size(), block_gas);
         }
         if ((op == OP_JUMP || op == OP_JUMPI) && last_push) {
             // Fuse with the PUSH before it: same block, same gas and stack accounting.
