@@ -180,16 +180,7 @@ public:
 
     std::optional<AccountInfo> account(const evmc_address& addr) override {
         const Val m = meta(addr);
-        uint256 balance;
-        if (!known(addr, &balance)) {
-            if (equal(addr, sender_)) {
-                balance = read_balance(addr);
-                known_.emplace_back(addr, balance);
-            } else {
-                balance = m.exists ? pre_balance(addr) : uint256{};
-                placeholders_.emplace_back(addr, balance);
-            }
-        }
+        const uint256 balance = balance_of(addr, m.exists);
         if (!m.exists) return std::nullopt;
         AccountInfo info;
         info.nonce = m.nonce;
@@ -204,15 +195,10 @@ public:
         Val e;
         read(Loc{LocKind::kExists, addr, {}}, e);
         if (!e.exists) return account(addr);  // created by the fee: the whole account
-        uint256 balance;
-        if (!known(addr, &balance)) {
-            balance = pre_balance(addr);
-            placeholders_.emplace_back(addr, balance);
-        }
         credited_ = addr;
         has_credited_ = true;
         AccountInfo info;  // nonce and code: placeholders
-        info.balance = balance;
+        info.balance = balance_of(addr, true);
         return info;
     }
     /// Whether `addr` was loaded through fee_recipient as an existing account.
@@ -232,6 +218,20 @@ public:
 private:
     uint256 read_balance(const evmc_address& addr);
     uint256 pre_balance(const evmc_address& addr) const;
+    /// The balance a run uses for `addr`: the one it used before, else the sender's read through
+    /// the engine, else a placeholder (the pre-block balance of an account that `exists`).
+    uint256 balance_of(const evmc_address& addr, bool exists) {
+        uint256 balance;
+        if (known(addr, &balance)) return balance;
+        if (equal(addr, sender_)) {
+            balance = read_balance(addr);
+            known_.emplace_back(addr, balance);
+        } else {
+            balance = exists ? pre_balance(addr) : uint256{};
+            placeholders_.emplace_back(addr, balance);
+        }
+        return balance;
+    }
 
     const EthTask& task_;
     View& view_;
@@ -407,13 +407,8 @@ public:
                 if (ch.deleted || ch.code_changed || !ch.storage.empty()) out.inexact = true;
                 uint256 before;
                 sv.known(ch.address, &before);
-                ch.balance -= before;
-                ch.balance_delta = true;
+                add_delta(view, i, ch, before);
                 ch.credit_only = true;
-                if (ch.balance) {
-                    const auto shard = static_cast<uint8_t>(i % balance_shards(ch.address));
-                    view.add(Loc{LocKind::kBalance, ch.address, {}, shard}, ch.balance);
-                }
                 continue;
             }
             const Val old = sv.meta(ch.address);
@@ -445,18 +440,7 @@ public:
                 if (sv.known(ch.address, &before)) {
                     if (ch.balance != before) write_balance(view, ch.address, ch.balance);
                 } else {
-                    // Even a zero delta: the change's balance becomes it. But only a non-zero
-                    // one goes to the multi-version memory, where a zero one would change no
-                    // read's value: every call of a contract without value (a token's transfer,
-                    // a pool's swap) made one, so the contracts of a block's busiest calls had
-                    // one entry per transaction at their balance, recorded under the cell's
-                    // writer hold from every core in turn.
-                    ch.balance -= before;
-                    ch.balance_delta = true;
-                    if (ch.balance) {
-                        const auto shard = static_cast<uint8_t>(i % balance_shards(ch.address));
-                        view.add(Loc{LocKind::kBalance, ch.address, {}, shard}, ch.balance);
-                    }
+                    add_delta(view, i, ch, before);
                 }
                 for (const auto& [key, value] : ch.storage) {
                     Val s;
@@ -476,6 +460,21 @@ public:
             if (ch.deleted) write_balance(view, ch.address, uint256{});
         }
         return out;
+    }
+
+    /// Turns transaction i's change `ch` of a balance it did not observe into a delta over
+    /// `before` (its placeholder). Even a zero delta: the change's balance becomes it. But only a
+    /// non-zero one goes to the multi-version memory, where a zero one would change no read's
+    /// value: every call of a contract without value (a token's transfer, a pool's swap) made one,
+    /// so the contracts of a block's busiest calls had one entry per transaction at their balance,
+    /// recorded under the cell's writer hold from every core in turn.
+    void add_delta(View& view, stm::TxIdx i, AccountChange& ch, const uint256& before) const {
+        ch.balance -= before;
+        ch.balance_delta = true;
+        if (ch.balance) {
+            const auto shard = static_cast<uint8_t>(i % balance_shards(ch.address));
+            view.add(Loc{LocKind::kBalance, ch.address, {}, shard}, ch.balance);
+        }
     }
 
     // Through a small per-thread cache, like base_account: every call frame reads its code, and
