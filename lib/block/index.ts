@@ -26,4 +26,5 @@ export {
   AUTO_MIN_GAS_PER_TX,
 } from "./policy";
 export type { BlockSchedule } from "./policy";
-export type { BlockStmMetrics } from "./stm-metrics";
+export type { BlockStmMetrics, StmConflictSite } from "./stm-metrics";
+export { formatConflictSite } from "./stm-metrics";

@@ -26,6 +26,36 @@ export interface BlockStmMetrics {
   totalMs: number;
   /** The dependency edges observed: [tx, earlier tx whose writes its final incarnation read]. */
   dependencies: [number, number][];
+  /**
+   * Where the run lost work, the costliest first (at most 256): the location of each validation
+   * that aborted an incarnation (its first read that no longer held) and of each execution
+   * suspended on an ESTIMATE. `aborts` over all sites sums to validationAborts (when no more than
+   * 256 sites); waits on a sender's previous transaction name no location and are not here.
+   */
+  conflicts: StmConflictSite[];
+}
+
+/** One location of a block's conflicts (BlockStmMetrics.conflicts). */
+export interface StmConflictSite {
+  /** account: nonce, code, existence or storage emptiness; existence: the fee recipient's alone. */
+  kind: "account" | "balance" | "storage" | "existence";
+  /** 0x-prefixed, lowercase. */
+  address: string;
+  /** The storage slot (kind "storage"), 0x-prefixed 32 bytes. */
+  slot?: string;
+  aborts: number;
+  waits: number;
+}
+
+const SITE_KINDS = ["account", "balance", "storage", "existence"] as const;
+
+/** A site as one short line: `storage 0xabc…:0x00…05`, `balance 0xabc…`. */
+export function formatConflictSite(c: StmConflictSite): string {
+  const where = c.slot !== undefined ? `${c.address} slot ${c.slot}` : c.address;
+  const counts = [c.aborts > 0 ? `${c.aborts} aborts` : "", c.waits > 0 ? `${c.waits} waits` : ""]
+    .filter((x) => x !== "")
+    .join(", ");
+  return `${c.kind} ${where}: ${counts}`;
 }
 
 /** Splits a parallel-mode result into the plain result and its metrics. */
@@ -65,6 +95,21 @@ export function splitStmMetrics(raw: Uint8Array): { result: Uint8Array; metrics:
   p += 4;
   const dependencies: [number, number][] = [];
   for (let i = 0; i < edges; i++, p += 8) dependencies.push([buf.readUInt32LE(p), buf.readUInt32LE(p + 4)]);
+  const sites = buf.readUInt32LE(p);
+  p += 4;
+  const conflicts: StmConflictSite[] = [];
+  for (let i = 0; i < sites; i++, p += 61) {
+    const kind = SITE_KINDS[buf[p]!];
+    if (kind === undefined) throw new Error(`Block-STM metrics: unknown conflict kind ${buf[p]}`);
+    const site: StmConflictSite = {
+      kind,
+      address: "0x" + buf.toString("hex", p + 1, p + 21),
+      aborts: buf.readUInt32LE(p + 53),
+      waits: buf.readUInt32LE(p + 57),
+    };
+    if (kind === "storage") site.slot = "0x" + buf.toString("hex", p + 21, p + 53);
+    conflicts.push(site);
+  }
   return {
     result: raw.subarray(0, start),
     metrics: {
@@ -82,6 +127,7 @@ export function splitStmMetrics(raw: Uint8Array): { result: Uint8Array; metrics:
       idleMs,
       totalMs,
       dependencies,
+      conflicts,
     },
   };
 }

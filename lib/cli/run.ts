@@ -9,6 +9,7 @@ import { firstDifference } from "../block/compare";
 import { loadMainnetBlock, openMainnetFixture } from "../block/fixture";
 import { defaultThreads } from "../block/policy";
 import { formatProfile, parallelismProfile, type ParallelismProfile } from "../block/profile";
+import { formatConflictSite, type StmConflictSite } from "../block/stm-metrics";
 import type { Block, BlockContext, BlockResult } from "../block/types";
 import { verifyBlock } from "../block/verify";
 import { ParallelEvmError } from "../errors";
@@ -31,7 +32,8 @@ gasUsed and logsBloom, receiptsRoot from Byzantium on, blobGasUsed from Cancun o
 Per block: number, txs, gas, decode ms (reading, JSON decoding and marshalling), sequential and
 policy execution ms (native; both are timed on a second, warm run), Mgas/s under the
 policy, speedup, re-executions, and whether it verified (else the mismatching fields); then each
-block's parallelism profile. Exit status 1 if any block fails verification or the policy's result
+block's parallelism profile and the locations where Block-STM lost work (the account, balance or
+storage slot of each aborted validation and each wait on an unfinished write). Exit status 1 if any block fails verification or the policy's result
 differs from sequential execution.
 
 Options:
@@ -70,8 +72,13 @@ export interface RunBlockReport {
   /** Why Block-STM fell back to sequential execution ("" when it did not). */
   fallback?: string;
   profile?: ParallelismProfile;
+  /** Where Block-STM lost work (validation aborts, ESTIMATE waits), the costliest first (up to 10). */
+  conflicts?: StmConflictSite[];
   error?: string;
 }
+
+/** Conflict sites printed per block. */
+const SHOWN_SITES = 3;
 
 interface Unit {
   number: bigint;
@@ -223,6 +230,7 @@ export const runCommand: Command = {
           report.fallback = result.stm === undefined ? "sequential by policy" : result.stm.fallback;
           const profile = parallelismProfile(result);
           if (profile) report.profile = profile;
+          if (result.stm !== undefined) report.conflicts = result.stm.conflicts.slice(0, 10);
         }
         const t = result.timings;
         report.marshalMs = t.encodeMs + t.nativeDecodeMs + t.resultDecodeMs;
@@ -264,6 +272,14 @@ export const runCommand: Command = {
         if (single && report.profile)
           process.stdout.write(`parallelism profile: ${formatProfile(report.profile)}\n`);
         if (single && report.fallback) process.stdout.write(`ran sequentially: ${report.fallback}\n`);
+        if (single && report.conflicts?.length)
+          process.stdout.write(
+            "conflicts (where Block-STM lost work):\n" +
+              report.conflicts
+                .slice(0, 2 * SHOWN_SITES)
+                .map((c) => `  ${formatConflictSite(c)}\n`)
+                .join(""),
+          );
       }
     }
 
@@ -300,6 +316,16 @@ export const runCommand: Command = {
         process.stdout.write("parallelism profile per block (critical path of the observed dependencies):\n");
         for (const r of profiled)
           process.stdout.write(`${String(r.number).padStart(9)}  ${formatProfile(r.profile!)}\n`);
+      }
+      const conflicted = single ? [] : reports.filter((r) => r.conflicts?.length);
+      if (conflicted.length > 0) {
+        process.stdout.write(
+          `conflicts per block (where Block-STM lost work, up to ${SHOWN_SITES} sites):\n`,
+        );
+        for (const r of conflicted) {
+          const sites = r.conflicts!.slice(0, SHOWN_SITES).map(formatConflictSite);
+          process.stdout.write(`${String(r.number).padStart(9)}  ${sites.join("; ")}\n`);
+        }
       }
       process.stdout.write(
         `total: ${totals.blocks} blocks, ${totals.txs} txs, ${totals.gasUsed} gas; decode ${totals.decodeMs.toFixed(1)} ms ` +

@@ -31,6 +31,17 @@ void append_stm_metrics(std::vector<uint8_t>& out, const state::ParallelStats& s
             w.u32(dep);
         }
     }
+    const size_t sites = std::min(stats.conflicts.size(), kMaxConflictSites);
+    w.u32(static_cast<uint32_t>(sites));
+    for (size_t i = 0; i < sites; ++i) {
+        // SAFETY: i < sites <= stats.conflicts.size().
+        const state::ConflictSite& c = stats.conflicts[i];
+        w.u8(static_cast<uint8_t>(c.kind));
+        w.raw(c.address.bytes, sizeof(c.address.bytes));
+        w.raw(c.key.bytes, sizeof(c.key.bytes));
+        w.u32(c.aborts);
+        w.u32(c.waits);
+    }
     w.u32(static_cast<uint32_t>(w.out.size() - start));
     w.u32(kStmTrailerMagic);
     out = std::move(w.out);

@@ -84,6 +84,16 @@ public:
             deps.Set(static_cast<uint32_t>(i), row);
         }
         metrics.Set("dependencies", deps);
+        Napi::Array conflicts = Napi::Array::New(env, result_.conflicts.size());
+        for (size_t i = 0; i < result_.conflicts.size(); ++i) {
+            const auto& c = result_.conflicts[i];
+            Napi::Object site = Napi::Object::New(env);
+            site.Set("key", Napi::Number::New(env, c.location));
+            site.Set("aborts", Napi::Number::New(env, c.aborts));
+            site.Set("waits", Napi::Number::New(env, c.waits));
+            conflicts.Set(static_cast<uint32_t>(i), site);
+        }
+        metrics.Set("conflicts", conflicts);
         out.Set("metrics", metrics);
         deferred_.Resolve(out);
     }

@@ -605,6 +605,50 @@ evmc_bytes32 MvStateView::block_hash(int64_t number) {
     return task_.block_hash(number);
 }
 
+// The engine's conflict locations as sites: the coinbase's balance shards count as its balance.
+std::vector<ConflictSite> conflict_sites(const std::vector<stm::LocationConflicts<Loc>>& found) {
+    std::vector<ConflictSite> out;
+    for (const auto& c : found) {
+        ConflictSite site;
+        switch (c.location.kind) {
+            case LocKind::kMeta:
+                site.kind = ConflictSite::Kind::kAccount;
+                break;
+            case LocKind::kBalance:
+                site.kind = ConflictSite::Kind::kBalance;
+                break;
+            case LocKind::kStorage:
+                site.kind = ConflictSite::Kind::kStorage;
+                site.key = c.location.key;
+                break;
+            case LocKind::kExists:
+                site.kind = ConflictSite::Kind::kExistence;
+                break;
+        }
+        site.address = c.location.addr;
+        auto same = [&](const ConflictSite& s) {
+            return s.kind == site.kind && equal(s.address, site.address) && equal(s.key, site.key);
+        };
+        // Only balances can meet again (one site per coinbase shard); the others are distinct.
+        const auto it = site.kind == ConflictSite::Kind::kBalance
+                            ? std::find_if(out.begin(), out.end(), same)
+                            : out.end();
+        if (it != out.end()) {
+            it->aborts += c.aborts;
+            it->waits += c.waits;
+        } else {
+            site.aborts = c.aborts;
+            site.waits = c.waits;
+            out.push_back(site);
+        }
+    }
+    std::stable_sort(out.begin(), out.end(), [](const ConflictSite& a, const ConflictSite& b) {
+        const uint64_t ca = uint64_t{a.aborts} + a.waits, cb = uint64_t{b.aborts} + b.waits;
+        return ca != cb ? ca > cb : a.aborts > b.aborts;
+    });
+    return out;
+}
+
 // Debugging aid (PEVM_PEXEC_CHECK=1): re-runs the transactions one by one and prints the first
 // transaction whose change set differs from the parallel one.
 void check_against_sequential(BlockState& base, const Block& block, VmChoice vm,
@@ -668,6 +712,7 @@ BlockOutcome execute_block_parallel(BlockState& state, PreState* pre, const Bloc
             return fall_back("more written locations than the multi-version table holds");
         }
         st.metrics = std::move(run.metrics);
+        st.conflicts = conflict_sites(run.conflicts);
         if (pre != nullptr && !missing_before && pre->missing()) {
             // Maybe only a doomed incarnation read it: let the oracle decide.
             pre->clear_missing();

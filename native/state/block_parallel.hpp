@@ -32,10 +32,27 @@
 
 namespace pevm::state {
 
+/// A location at which Block-STM lost work (stm::LocationConflicts, in Ethereum terms).
+struct ConflictSite {
+    enum class Kind : uint8_t {
+        kAccount,  // nonce, code, existence or storage emptiness
+        kBalance,
+        kStorage,    // the slot `key`
+        kExistence,  // the fee recipient's existence (read alone by a fee payment)
+    };
+    Kind kind = Kind::kAccount;
+    evmc_address address{};
+    evmc_bytes32 key{};  // kStorage
+    uint32_t aborts = 0;
+    uint32_t waits = 0;
+};
+
 struct ParallelStats {
     bool parallel = false;  // the outcomes came from the parallel run
     std::string fallback;   // why the block ran sequentially instead (empty when parallel)
     stm::BlockMetrics metrics;
+    /// Where the run's validations aborted and its executions waited, the costliest first.
+    std::vector<ConflictSite> conflicts;
 };
 
 /// Executes `block` like execute_block, the transactions on `threads` threads with Block-STM.

@@ -107,6 +107,7 @@ public:
             if (memory_.read(loc, memory_.find(loc), tx_, r, blocker_, true) !=
                 Memory::ReadStatus::kOk) {
                 blocked_ = true;
+                blocked_at_ = loc;
                 return false;
             }
             reads_.push_back(std::move(r));
@@ -122,6 +123,8 @@ public:
 
     bool blocked() const { return blocked_; }
     TxIdx blocker() const { return blocker_; }
+    /// The location whose ESTIMATE blocked the incarnation.
+    const Location& blocked_at() const { return blocked_at_; }
     const WriteSet<Location, Value>& writes() const { return writes_.ops(); }
     /// Exact-size copies: the buffers keep their capacity for the next incarnation.
     typename Memory::StoredReads copy_reads() const { return typename Memory::StoredReads(reads_); }
@@ -135,6 +138,7 @@ private:
     TxIdx tx_ = 0;
     bool blocked_ = false;
     TxIdx blocker_ = 0;
+    Location blocked_at_{};
     using ReadIndex =
         LocationIndex<Location, typename Task::LocationHash, typename Task::LocationEq>;
     typename Memory::ReadSet reads_;
@@ -153,6 +157,29 @@ struct alignas(64) WorkerMetrics {
     uint64_t executions = 0, validations = 0, validation_aborts = 0, estimate_waits = 0;
     uint64_t execution_ticks = 0, validation_ticks = 0, commit_ticks = 0, idle_ticks = 0;
 };
+
+/// The workers' conflict notes ({location, abort} each) counted per location, the costliest first.
+template <ExecutorTask Task, class Notes>
+std::vector<LocationConflicts<typename Task::Location>> count_conflicts(const Notes& per_worker) {
+    std::vector<LocationConflicts<typename Task::Location>> out;
+    std::unordered_map<typename Task::Location, size_t, typename Task::LocationHash,
+                       typename Task::LocationEq>
+        index;
+    for (const auto& notes : per_worker) {
+        for (const auto& note : notes) {
+            const auto [it, inserted] = index.try_emplace(note.location, out.size());
+            if (inserted) out.push_back({note.location, 0, 0});
+            // SAFETY: the index's values are positions of `out`.
+            auto& c = out[it->second];
+            ++(note.abort ? c.aborts : c.waits);
+        }
+    }
+    std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+        const uint64_t ca = uint64_t{a.aborts} + a.waits, cb = uint64_t{b.aborts} + b.waits;
+        return ca != cb ? ca > cb : a.aborts > b.aborts;
+    });
+    return out;
+}
 
 }  // namespace detail
 
@@ -211,6 +238,12 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
     Memory memory(task, n);
     Scheduler scheduler(n);
     std::vector<detail::WorkerMetrics> worker_metrics(threads);
+    // Each worker's conflicts as they happen (location, abort or wait), counted after the run.
+    struct ConflictNote {
+        typename Task::Location location;
+        bool abort;
+    };
+    std::vector<std::vector<ConflictNote>> conflict_notes(threads);
     detail::TickRate rate;  // the workers' timers' ticks to nanoseconds, over the run
 
     // ROLLING COMMIT. A task with a commit(TxIdx, Output&) hook gets each transaction's final
@@ -305,6 +338,8 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
         detail::MvView<Task> view(task, memory);
         // SAFETY: id < threads == worker_metrics.size().
         detail::WorkerMetrics& m = worker_metrics[id];
+        // SAFETY: id < threads == conflict_notes.size().
+        std::vector<ConflictNote>& notes = conflict_notes[id];
 
         auto try_execute = [&](SchedulerTask t) -> SchedulerTask {
             if constexpr (requires { task.declared_dependency(TxIdx{}); }) {
@@ -337,6 +372,7 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
                 if (view.blocked()) {
                     if (scheduler.add_dependency(t.tx, view.blocker())) {
                         ++m.estimate_waits;
+                        notes.push_back({view.blocked_at(), false});
                         note_conflict();
                         return {};
                     }
@@ -369,13 +405,14 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
         auto validate = [&](SchedulerTask t) -> SchedulerTask {
             const uint64_t t0 = detail::ticks();
             bool valid;
+            typename Task::Location failed{};  // the read that no longer held, if one did
             // SAFETY: t.tx < n.
             TxState& s = states[t.tx];
             {
                 // Before reading anything: every write numbered up to here is visible below.
                 const uint64_t seen = write_seq.load(std::memory_order_seq_cst);
                 std::lock_guard lock(s.mutex);
-                valid = s.executed && memory.validate(t.tx, s.reads);
+                valid = s.executed && memory.validate(t.tx, s.reads, &failed);
                 if (valid && s.incarnation == t.incarnation &&
                     (!s.validated || s.validated_at < seen)) {
                     s.validated = true;
@@ -386,6 +423,7 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
             const bool aborted = !valid && scheduler.try_validation_abort(t.tx, t.incarnation);
             if (aborted) {
                 ++m.validation_aborts;
+                notes.push_back({failed, true});
                 memory.convert_writes_to_estimates(t.tx);
                 const uint64_t written = write_seq.fetch_add(1, std::memory_order_seq_cst) + 1;
                 {
@@ -482,6 +520,7 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
         if (!s.committed) note_dependencies(i, s.reads);  // not noted at a commit
     }
     metrics.dependencies = std::move(dependencies);
+    out.conflicts = detail::count_conflicts<Task>(conflict_notes);
     if (options.materialize) materialize(task, out);
     metrics.commit_ns += detail::elapsed_ns(commit_start);
     metrics.total_ns = detail::elapsed_ns(start);

@@ -249,27 +249,37 @@ public:
 
     /// Re-reads every location of `reads` as transaction `tx` and checks each still returns what
     /// the incarnation saw: the same version, storage still, or (deltas) the same resolved value.
-    bool validate(TxIdx tx, const StoredReads& reads) const {
+    /// On failure, `*failed` (when given) receives the location of the first read that no longer
+    /// holds.
+    bool validate(TxIdx tx, const StoredReads& reads, Location* failed = nullptr) const {
         Read now;
         for (const auto& r : reads.items) {
             const Location& loc = reads.location(r);
-            const Cell* cell = r.cell != nullptr ? r.cell : find(loc);
-            TxIdx blocker = 0;
-            const bool values = r.origin == ReadOrigin::kResolved;
-            if (read(loc, cell, tx, now, blocker, values) != ReadStatus::kOk) return false;
-            if (now.origin != r.origin) return false;
-            switch (r.origin) {
-                case ReadOrigin::kStorage:
-                    break;
-                case ReadOrigin::kVersioned:
-                    if (!(now.version == r.version)) return false;
-                    break;
-                case ReadOrigin::kResolved:
-                    if (!(now.value == reads.value(r))) return false;
-                    break;
+            if (!still_holds(tx, reads, r, loc, now)) {
+                if (failed != nullptr) *failed = loc;
+                return false;
             }
         }
         return true;
+    }
+
+    /// Whether read `r` (of `reads`, at `loc`) would still see what it saw, for reader `tx`.
+    bool still_holds(TxIdx tx, const StoredReads& reads, const typename StoredReads::Item& r,
+                     const Location& loc, Read& now) const {
+        const Cell* cell = r.cell != nullptr ? r.cell : find(loc);
+        TxIdx blocker = 0;
+        const bool values = r.origin == ReadOrigin::kResolved;
+        if (read(loc, cell, tx, now, blocker, values) != ReadStatus::kOk) return false;
+        if (now.origin != r.origin) return false;
+        switch (r.origin) {
+            case ReadOrigin::kStorage:
+                return true;
+            case ReadOrigin::kVersioned:
+                return now.version == r.version;
+            case ReadOrigin::kResolved:
+                return now.value == reads.value(r);
+        }
+        return false;
     }
 
     /// The transactions `reader`'s read `r` (of `reads`) took its value from (for the dependency

@@ -232,7 +232,20 @@ struct TxResult {
     std::vector<typename Task::Value> resolved;
 };
 
-/// A block's result, identical for the parallel and the sequential executor.
+/// Where a block's conflicts happened: one location and how often it cost an execution there.
+template <class Location>
+struct LocationConflicts {
+    Location location{};
+    /// Validations that failed on this location (the first read of the set that no longer held)
+    /// and aborted an incarnation.
+    uint32_t aborts = 0;
+    /// Executions suspended on an ESTIMATE at this location (a declared dependency names no
+    /// location and is not counted here).
+    uint32_t waits = 0;
+};
+
+/// A block's result, identical for the parallel and the sequential executor (but for
+/// `conflicts`, which depends on timing and is empty from the sequential one).
 template <class Task>
 struct BlockOutput {
     std::vector<TxResult<Task>> txs;
@@ -240,6 +253,9 @@ struct BlockOutput {
     /// order within the transaction).
     std::vector<std::pair<typename Task::Location, typename Task::Value>> state_changes;
     BlockMetrics metrics;
+    /// Every location at which a validation aborted or an execution waited, the costliest first
+    /// (aborts + waits, then aborts). Their aborts sum to metrics.validation_aborts.
+    std::vector<LocationConflicts<typename Task::Location>> conflicts;
 };
 
 }  // namespace pevm::stm

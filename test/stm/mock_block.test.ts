@@ -30,6 +30,8 @@ interface StmMetrics {
   idleMs: number;
   totalMs: number;
   dependencies: number[][];
+  /** Where validations aborted and executions waited (the engine's per-location count). */
+  conflicts: { key: number; aborts: number; waits: number }[];
 }
 interface StmResult {
   finalState: Uint8Array;
@@ -127,8 +129,50 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   );
 }
 
+/** The keys a block's transactions write (the only places a conflict can happen). */
+function writtenKeys(block: Uint8Array): Set<number> {
+  const view = new DataView(block.buffer, block.byteOffset, block.byteLength);
+  const keys = new Set<number>();
+  let at = 4;
+  for (let i = view.getUint32(0, true); i > 0; i--) {
+    let ops = view.getUint16(at + 4, true);
+    at += 6;
+    for (; ops > 0; ops--) {
+      const kind = view.getUint8(at);
+      if (kind === Kind.Write || kind === Kind.Delta || kind === Kind.WriteIfOdd)
+        keys.add(view.getUint32(at + 1, true));
+      at += kind === Kind.Delta ? 13 : 5;
+    }
+  }
+  return keys;
+}
+
+/**
+ * The conflict sites of a parallel run account for every abort and every wait (the mock declares
+ * no dependencies, so every wait is on an ESTIMATE), each at a key some transaction writes.
+ */
+function checkConflictSites(run: StmResult, written: Set<number>, label: string): void {
+  const m = run.metrics;
+  let aborts = 0;
+  let waits = 0;
+  for (const c of m.conflicts) {
+    if (!written.has(c.key))
+      throw new Error(`${label}: conflict at key ${c.key}, which no transaction writes`);
+    expect(c.aborts + c.waits).toBeGreaterThan(0);
+    aborts += c.aborts;
+    waits += c.waits;
+  }
+  if (aborts !== m.validationAborts || waits !== m.estimateWaits)
+    throw new Error(
+      `${label}: conflict sites count ${aborts} aborts and ${waits} waits, ` +
+        `the metrics ${m.validationAborts} and ${m.estimateWaits}`,
+    );
+  expect(new Set(m.conflicts.map((c) => c.key)).size).toBe(m.conflicts.length);
+}
+
 /** Runs `block` sequentially and in parallel at every thread count (`repeat` times each). */
 async function checkIdentical(block: Uint8Array, label: string, repeat = 1): Promise<StmResult[]> {
+  const written = writtenKeys(block);
   const seq = await stm().stmRunMockBlock(block, 1, "sequential");
   const runs: StmResult[] = [];
   for (let r = 0; r < repeat; r++) {
@@ -139,6 +183,7 @@ async function checkIdentical(block: Uint8Array, label: string, repeat = 1): Pro
       }
       expect(par.metrics.threads).toBe(threads);
       expect(par.metrics.dependencies.length).toBe(seq.metrics.dependencies.length);
+      checkConflictSites(par, written, `${label} at ${threads} threads`);
       runs.push(par);
     }
   }
@@ -182,6 +227,8 @@ describe("Block-STM with the mock VM: parallel == sequential", () => {
     for (const run of runs) {
       // Every transaction's final incarnation read its predecessor's write.
       run.metrics.dependencies.forEach((deps, i) => expect(deps).toEqual(i === 0 ? [] : [i - 1]));
+      // Whatever was lost was lost on the one key.
+      for (const c of run.metrics.conflicts) expect(c.key).toBe(7);
       // Thread times are summed over workers: none exceeds the workers' share of the wall clock.
       const m = run.metrics;
       for (const ms of [m.executionMs, m.validationMs, m.idleMs]) {
