@@ -8,6 +8,7 @@
 #include <cstring>
 #include <vector>
 
+#include "evm/evm.hpp"
 #include "evm/evmc.h"
 #include "evm/opcodes.hpp"
 #include "evm/uint256.hpp"
@@ -51,6 +52,7 @@ constexpr int64_t memory_cost(uint64_t words) noexcept {
 
 struct Frame {
     const evmc_host_interface* host = nullptr;
+    const HostExtensions* extensions = nullptr;  // none through the EVMC ABI
     evmc_host_context* ctx = nullptr;
     evmc_revision rev = EVMC_FRONTIER;
     const evmc_message* msg = nullptr;
@@ -67,6 +69,13 @@ struct Frame {
     bool has_tx = false;
 
     alignas(64) uint256 stack[kStackLimit];
+
+    /// Whether this frame's account holds at least `amount` (a value transfer's check).
+    bool balance_covers(const uint256& amount) noexcept {
+        if (extensions != nullptr)
+            return extensions->balance_at_least(ctx, msg->recipient, amount.to_bytes32());
+        return uint256::from_bytes32(host->get_balance(ctx, &msg->recipient)) >= amount;
+    }
 
     const evmc_tx_context& tx_context() noexcept {
         if (!has_tx) {

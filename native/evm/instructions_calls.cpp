@@ -108,8 +108,7 @@ OpResult call_impl(Frame& f, uint256* top, int64_t gas) noexcept {
     }
 
     if (f.msg->depth >= kMaxDepth) return {EVMC_SUCCESS, gas};
-    if (has_value && uint256::from_bytes32(f.host->get_balance(f.ctx, &f.msg->recipient)) < value)
-        return {EVMC_SUCCESS, gas};
+    if (has_value && !f.balance_covers(value)) return {EVMC_SUCCESS, gas};
 
     const evmc_result r = f.host->call(f.ctx, &msg);
     f.return_data.assign(r.output_data, r.output_data + r.output_size);
@@ -156,9 +155,7 @@ OpResult op_create(Frame& f, uint256* top, int64_t gas) noexcept {
         return {EVMC_OUT_OF_GAS, gas};
 
     if (f.msg->depth >= kMaxDepth) return {EVMC_SUCCESS, gas};
-    if (endowment &&
-        uint256::from_bytes32(f.host->get_balance(f.ctx, &f.msg->recipient)) < endowment)
-        return {EVMC_SUCCESS, gas};
+    if (endowment && !f.balance_covers(endowment)) return {EVMC_SUCCESS, gas};
 
     evmc_message msg{};
     msg.kind = Kind;

@@ -456,9 +456,11 @@ const void* const* instruction_handlers() noexcept {
 }
 
 evmc_result execute(const evmc_host_interface& host, evmc_host_context* ctx,
-                    const evmc_message& msg, const CodeAnalysis& analysis) noexcept {
+                    const evmc_message& msg, const CodeAnalysis& analysis,
+                    const HostExtensions* extensions) noexcept {
     Frame* f = acquire_frame();
     f->host = &host;
+    f->extensions = extensions;
     f->ctx = ctx;
     f->rev = analysis.revision();
     f->msg = &msg;
@@ -492,7 +494,7 @@ evmc_result execute(const evmc_host_interface& host, evmc_host_context* ctx,
 
 evmc_result execute(const evmc_host_interface& host, evmc_host_context* ctx, evmc_revision rev,
                     const evmc_message& msg, const uint8_t* code, size_t code_size,
-                    const evmc_bytes32* code_hash) noexcept {
+                    const evmc_bytes32* code_hash, const HostExtensions* extensions) noexcept {
     if (code_size == 0) {
         evmc_result r{};
         r.status_code = EVMC_SUCCESS;
@@ -502,10 +504,10 @@ evmc_result execute(const evmc_host_interface& host, evmc_host_context* ctx, evm
     if (rev < EVMC_FRONTIER || rev > EVMC_OSAKA) rev = EVMC_OSAKA;
     if (code_hash != nullptr) {
         const ThreadAnalysis a(*code_hash, code, code_size, rev);
-        return execute(host, ctx, msg, a.get());
+        return execute(host, ctx, msg, a.get(), extensions);
     }
     const std::shared_ptr<const CodeAnalysis> a = analyze(code, code_size, rev);
-    return execute(host, ctx, msg, *a);
+    return execute(host, ctx, msg, *a, extensions);
 }
 
 }  // namespace pevm::evm

@@ -131,6 +131,7 @@ public:
         known_.clear();
         placeholders_.clear();
         observed_.clear();
+        bounds_.clear();
     }
 
     /// Runs the transition until no observed balance differed from its placeholder.
@@ -158,6 +159,12 @@ public:
             if (equal(a, addr)) return;
         observed_.push_back(addr);
     }
+    /// A balance that only had to cover `amount`: with a placeholder P, the run's `current` is P
+    /// plus the transaction's own changes, so the real start balance R works alike exactly when
+    /// R + (current - P) >= amount, i.e. R >= P - (current - amount). That bound is kept (the
+    /// largest per account) and checked through the engine after the run (run_transition).
+    void balance_at_least(const evmc_address& addr, const uint256& amount,
+                          const uint256& current) override;
 
     bool blocked() const { return blocked_; }
     bool read(const Loc& loc, Val& out) {
@@ -171,6 +178,17 @@ public:
             return false;
         }
         return true;
+    }
+    /// Reads `addr`'s balance (one location) for the bound `need` only: true when it covers it.
+    bool balance_covers(const evmc_address& addr, const uint256& need) {
+        if (blocked_) return false;
+        Val bound, b;
+        bound.set_balance(need);
+        if (!view_.read_bound(Loc{LocKind::kBalance, addr, {}}, bound, b)) {
+            blocked_ = true;
+            return false;
+        }
+        return !(b.balance() < need);
     }
     Val meta(const evmc_address& addr) {
         Val v;
@@ -216,6 +234,11 @@ public:
     evmc_bytes32 block_hash(int64_t number) override;
 
 private:
+    bool has_placeholder(const evmc_address& addr) const {
+        for (const auto& [a, v] : placeholders_)
+            if (equal(a, addr)) return true;
+        return false;
+    }
     uint256 read_balance(const evmc_address& addr);
     uint256 pre_balance(const evmc_address& addr) const;
     /// The balance a run uses for `addr`: the one it used before, else the sender's read through
@@ -245,6 +268,7 @@ private:
         std::vector<std::pair<evmc_address, uint256>> known;         // read through the engine
         std::vector<std::pair<evmc_address, uint256>> placeholders;  // this run's guesses
         std::vector<evmc_address> observed;                          // this run's observations
+        std::vector<std::pair<evmc_address, uint256>> bounds;        // this run's balance_at_least
     };
     static Scratch& scratch() {
         thread_local Scratch s;
@@ -253,6 +277,7 @@ private:
     std::vector<std::pair<evmc_address, uint256>>& known_ = scratch().known;
     std::vector<std::pair<evmc_address, uint256>>& placeholders_ = scratch().placeholders;
     std::vector<evmc_address>& observed_ = scratch().observed;
+    std::vector<std::pair<evmc_address, uint256>>& bounds_ = scratch().bounds;
 };
 
 class EthTask {
@@ -290,6 +315,11 @@ public:
         const size_t coinbase_sends = coinbase == last.end() ? 0 : coinbase->second.second;
         coinbase_shards_ =
             coinbase_sends * kCoinbaseShards > block.txs.size() ? 1 : kCoinbaseShards;
+    }
+
+    /// Block-STM's bounded reads (TxView::read_bound) are of balances that must cover a bound.
+    bool satisfies(const Val& bound, const Val& v) const {
+        return !(v.balance() < bound.balance());
     }
 
     /// The most transactions one sender has in the block: they run one after the other.
@@ -567,6 +597,27 @@ uint256 MvStateView::read_balance(const evmc_address& addr) {
     return sum;
 }
 
+void MvStateView::balance_at_least(const evmc_address& addr, const uint256& amount,
+                                   const uint256& current) {
+    uint256 placeholder;
+    if (known(addr, &placeholder)) return;  // read exactly already
+    for (const auto& a : observed_)
+        if (equal(a, addr)) return;  // will be read exactly
+    if (task_.balance_shards(addr) != 1 || !has_placeholder(addr)) {
+        balance_observed(addr);  // a spread balance (the coinbase's) is read exactly
+        return;
+    }
+    const uint256 slack = current - amount;  // current >= amount: no wrap
+    if (slack >= placeholder) return;        // R >= 0 suffices: nothing to check
+    const uint256 need = placeholder - slack;
+    for (auto& [a, b] : bounds_)
+        if (equal(a, addr)) {
+            if (b < need) b = need;
+            return;
+        }
+    bounds_.emplace_back(addr, need);
+}
+
 uint256 MvStateView::pre_balance(const evmc_address& addr) const {
     return task_.storage_read(Loc{LocKind::kBalance, addr, {}}).balance();
 }
@@ -576,6 +627,7 @@ TxOutcome MvStateView::run_transition(const BlockEnv& env, const Transaction& tx
     for (;;) {
         placeholders_.clear();
         observed_.clear();
+        bounds_.clear();
         has_credited_ = false;
         TxOutcome out;
         // Pool threads have default stacks: sanitizer builds need a deep one for 1024 frames.
@@ -593,6 +645,17 @@ TxOutcome MvStateView::run_transition(const BlockEnv& env, const Transaction& tx
             if (blocked_) return out;
             known_.emplace_back(addr, real);
             again = again || (!was_known && real != guess);
+        }
+        for (const auto& [addr, need] : bounds_) {
+            uint256 guess;
+            if (known(addr, &guess)) continue;  // observed too: read exactly above
+            if (balance_covers(addr, need)) continue;
+            if (blocked_) return out;
+            // The real balance does not cover what the run paid from it: again, with it.
+            const uint256 real = read_balance(addr);
+            if (blocked_) return out;
+            known_.emplace_back(addr, real);
+            again = true;
         }
         if (!again) return out;
     }

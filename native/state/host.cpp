@@ -54,6 +54,13 @@ const evmc_host_interface kInterface = {
     },
 };
 
+// For the built-in interpreter run in-process (run_vm): its value checks become predicates.
+const evm::HostExtensions kExtensions = {
+    [](evmc_host_context* c, const evmc_address& a, const evmc_uint256be& amount) noexcept {
+        return self(c).balance_covers(a, uint256::from_bytes32(amount));
+    },
+};
+
 evmc_result make_result(evmc_status_code status, int64_t gas_left) noexcept {
     evmc_result r{};
     r.status_code = status;
@@ -339,6 +346,16 @@ bool Host::account_exists(const evmc_address& addr) noexcept {
     return acc.cur.exists && (rev_ < EVMC_SPURIOUS_DRAGON || !is_empty_observed(acc));
 }
 
+bool Host::balance_covers(const evmc_address& addr, const uint256& amount) noexcept {
+    const uint256& balance = get(addr).cur.balance;
+    if (balance < amount) {
+        view_.balance_observed(addr);  // a failure is rare: the exact balance, simply
+        return false;
+    }
+    view_.balance_at_least(addr, amount, balance);
+    return true;
+}
+
 bool Host::is_empty_observed(Account& acc) noexcept {
     if (acc.cur.nonce != 0 || !equal(acc.cur.code_hash, kEmptyCodeHash)) return false;
     view_.balance_observed(acc.address);
@@ -488,7 +505,7 @@ evmc_result Host::run_vm(const evmc_message& msg, const uint8_t* code, size_t si
     evmc_result r =
         vm_.external != nullptr
             ? vm_.external->execute(vm_.external, &kInterface, context(), rev_, &msg, code, size)
-            : evm::execute(kInterface, context(), rev_, msg, code, size, code_hash);
+            : evm::execute(kInterface, context(), rev_, msg, code, size, code_hash, &kExtensions);
     if (top) {
         top_frame_vm_ns_ +=
             static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -507,8 +524,7 @@ evmc_result Host::call(const evmc_message& msg) noexcept {
     if (msg.kind == EVMC_CALL) {
         const uint256 value = uint256::from_bytes32(msg.value);
         if (value) {
-            view_.balance_observed(msg.sender);
-            if (get(msg.sender).cur.balance < value) return make_result(EVMC_FAILURE, msg.gas);
+            if (!balance_covers(msg.sender, value)) return make_result(EVMC_FAILURE, msg.gas);
             sub_balance(msg.sender, value);
         }
         // A call creates the recipient unless it is a zero-value call from Spurious Dragon on;
@@ -552,8 +568,7 @@ evmc_result Host::create(const evmc_message& msg) noexcept {
     const uint256 value = uint256::from_bytes32(msg.value);
     if (msg.depth != 0) {
         // EIP-2681 and the caller's balance: the create does not happen, its gas is returned.
-        view_.balance_observed(msg.sender);
-        if (sender.cur.nonce == UINT64_MAX || sender.cur.balance < value)
+        if (sender.cur.nonce == UINT64_MAX || (value && !balance_covers(msg.sender, value)))
             return make_result(EVMC_FAILURE, msg.gas);
         set_nonce(msg.sender, sender.cur.nonce + 1);
     }

@@ -151,6 +151,9 @@ public:
     bool has_storage(Account& acc) noexcept;
     /// Account::is_empty, telling the view when the balance decided it.
     bool is_empty_observed(Account& acc) noexcept;
+    /// Whether `addr`'s balance covers `amount`, telling the view that only this decided: a
+    /// predicate when it does (StateView::balance_at_least), the balance itself when it does not.
+    bool balance_covers(const evmc_address& addr, const uint256& amount) noexcept;
 
     /// Removes self-destructed accounts and, when `delete_empty` (EIP-161), touched empty ones,
     /// then returns every account that differs from the view.

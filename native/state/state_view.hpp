@@ -85,6 +85,15 @@ public:
     /// The transaction's result depended on the balance `account()` returned for `addr` (beyond
     /// adding to it). Block-STM keeps unobserved balance changes as lazy deltas.
     virtual void balance_observed(const evmc_address& /*addr*/) {}
+    /// The transaction's result depended on `addr`'s balance only through its covering `amount`
+    /// (a value transfer's or an endowment's check, which passed): `current` (>= amount) is the
+    /// balance account() returned plus this transaction's changes to it so far. Block-STM then
+    /// validates that predicate instead of the exact balance: a payment out of WETH need not
+    /// conflict with every deposit before it. By default the balance counts as observed.
+    virtual void balance_at_least(const evmc_address& addr, const uint256& /*amount*/,
+                                  const uint256& /*current*/) {
+        balance_observed(addr);
+    }
     /// account(addr) for the block's fee recipient when the transaction touched it in no other
     /// way and loads it only to credit it a non-zero fee as it ends. Then nothing but whether the
     /// account exists can change the outcome, so a view may return placeholders for the rest (nonce

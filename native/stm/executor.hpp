@@ -87,6 +87,7 @@ public:
         reads_.clear();
         read_index_.clear();
         writes_.clear();
+        bounds_.clear();
     }
 
     bool read(const Location& loc, Value& out) override {
@@ -102,6 +103,7 @@ public:
         if (at != ReadIndex::kNone) {
             // SAFETY: find() returned an index of reads_.
             seen = &reads_[at].value;
+            reads_[at].bounded = false;  // now the exact value matters
         } else {
             typename Memory::Read r;
             if (memory_.read(loc, memory_.find(loc), tx_, r, blocker_, true) !=
@@ -118,6 +120,49 @@ public:
         out = own != nullptr ? task_.apply_delta(*seen, own->delta) : *seen;
         return true;
     }
+    bool read_bound(const Location& loc, const Value& bound, Value& out) override {
+        if constexpr (!requires { task_.satisfies(bound, out); }) {
+            return read(loc, out);
+        } else {
+            const auto* own = writes_.find(loc);
+            if (own != nullptr && own->kind == WriteKind::kFull) {
+                out = own->value;
+                return true;
+            }
+            // SAFETY: i < reads_.size() in the lambdas.
+            auto key_at = [&](size_t i) -> const Location& { return reads_[i].location; };
+            const uint32_t at = read_index_.find(loc, reads_.size(), key_at);
+            const Value* seen;
+            if (at != ReadIndex::kNone) {
+                // Read before in this incarnation: exact stays exact; a second, different bound
+                // makes it exact too (one bound per read).
+                // SAFETY: find() returned an index of reads_.
+                auto& r = reads_[at];
+                // SAFETY: a bounded read's bound_at indexes bounds_.
+                if (r.bounded && !(bounds_[r.bound_at] == bound)) r.bounded = false;
+                seen = &r.value;
+            } else {
+                typename Memory::Read r;
+                if (memory_.read(loc, memory_.find(loc), tx_, r, blocker_, true) !=
+                    Memory::ReadStatus::kOk) {
+                    blocked_ = true;
+                    blocked_at_ = loc;
+                    return false;
+                }
+                if (bounds_.size() < kMaxBounds) {
+                    r.bounded = true;
+                    r.bound_at = static_cast<uint16_t>(bounds_.size());
+                    bounds_.push_back(bound);
+                }
+                reads_.push_back(std::move(r));
+                const auto pos = static_cast<uint32_t>(reads_.size() - 1);
+                read_index_.added(loc, pos, key_at);
+                seen = &reads_[pos].value;
+            }
+            out = own != nullptr ? task_.apply_delta(*seen, own->delta) : *seen;
+            return true;
+        }
+    }
     void write(const Location& loc, const Value& value) override { writes_.write(loc, value); }
     void add(const Location& loc, const Delta& delta) override { writes_.add(task_, loc, delta); }
 
@@ -127,7 +172,9 @@ public:
     const Location& blocked_at() const { return blocked_at_; }
     const WriteSet<Location, Value>& writes() const { return writes_.ops(); }
     /// Exact-size copies: the buffers keep their capacity for the next incarnation.
-    typename Memory::StoredReads copy_reads() const { return typename Memory::StoredReads(reads_); }
+    typename Memory::StoredReads copy_reads() const {
+        return typename Memory::StoredReads(reads_, bounds_);
+    }
     ArenaVector<WriteOp<Location, Value>> copy_writes() const {
         return {writes_.ops().begin(), writes_.ops().end()};
     }
@@ -143,6 +190,10 @@ private:
         LocationIndex<Location, typename Task::LocationHash, typename Task::LocationEq>;
     typename Memory::ReadSet reads_;
     ReadIndex read_index_;
+    // The bounds of this incarnation's bounded reads (ReadEntry::bound_at), at most kMaxBounds:
+    // past that, reads are exact.
+    static constexpr size_t kMaxBounds = 65536;
+    std::vector<Value> bounds_;
     TxWriteBuffer<Task> writes_;
 };
 

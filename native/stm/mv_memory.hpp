@@ -268,8 +268,9 @@ public:
                      const Location& loc, Read& now) const {
         const Cell* cell = r.cell != nullptr ? r.cell : find(loc);
         TxIdx blocker = 0;
-        const bool values = r.origin == ReadOrigin::kResolved;
+        const bool values = r.origin == ReadOrigin::kResolved || r.origin == ReadOrigin::kBound;
         if (read(loc, cell, tx, now, blocker, values) != ReadStatus::kOk) return false;
+        if (r.origin == ReadOrigin::kBound) return satisfies(reads.bound(r), now.value);
         if (now.origin != r.origin) return false;
         switch (r.origin) {
             case ReadOrigin::kStorage:
@@ -278,7 +279,16 @@ public:
                 return now.version == r.version;
             case ReadOrigin::kResolved:
                 return now.value == reads.value(r);
+            case ReadOrigin::kBound:
+                break;
         }
+        return false;
+    }
+
+    /// Task::satisfies, for a task that has it (only such a task's views make bounded reads).
+    bool satisfies(const Value& bound, const Value& value) const {
+        if constexpr (requires { task_.satisfies(bound, value); })
+            return task_.satisfies(bound, value);
         return false;
     }
 
@@ -287,6 +297,11 @@ public:
     void contributors(const StoredReads& reads, const typename StoredReads::Item& r, TxIdx reader,
                       std::vector<TxIdx>& out) const {
         if (r.origin == ReadOrigin::kStorage) return;
+        // A bound that the pre-block value already satisfies needed no write; one that it does
+        // not needed all of them down to the last full write, like a resolved read.
+        if (r.origin == ReadOrigin::kBound &&
+            satisfies(reads.bound(r), task_.storage_read(reads.location(r))))
+            return;
         if (r.origin == ReadOrigin::kVersioned) {
             out.push_back(r.version.tx);
             return;

@@ -56,6 +56,10 @@ enum class ReadOrigin : uint8_t {
     kStorage,    // no earlier transaction wrote the location: the pre-block state
     kVersioned,  // a full write of `version`, with no delta on top of it
     kResolved,   // deltas were involved: validated by comparing the resolved value
+    // Only whether the value satisfies a bound mattered (TxView::read_bound): validated by
+    // Task::satisfies(bound, the value now), whatever wrote it. Stored reads only: a live read
+    // keeps its origin and notes the bound beside it.
+    kBound,
 };
 
 template <class Location, class Value, class Cell>
@@ -63,8 +67,10 @@ struct ReadEntry {
     Location location{};
     const Cell* cell = nullptr;  // the multi-version cell when it existed at read time
     ReadOrigin origin = ReadOrigin::kStorage;
-    Version version{};  // kVersioned
-    Value value{};      // what the transaction saw (compared for kResolved)
+    bool bounded = false;   // only a bound mattered (read_bound): the bound is the reader's
+    uint16_t bound_at = 0;  // bounded: the index of the bound in the reader's list
+    Version version{};      // kVersioned
+    Value value{};          // what the transaction saw (compared for kResolved)
 };
 
 /// A read set: every location an incarnation read from the multi-version memory, once each.
@@ -83,31 +89,45 @@ struct StoredReads {
         const Cell* cell = nullptr;  // the cell when it existed at read time
         Version version{};           // kVersioned
         ReadOrigin origin = ReadOrigin::kStorage;
-        // No cell: index into `locations`; kResolved: index into `values`. Never both: deltas
-        // live in cells, so a read that resolved deltas always found one.
+        // kBound: index into `bounds`; else no cell: index into `locations`; kResolved: index
+        // into `values`. Never both of the last two: deltas live in cells, so a read that
+        // resolved deltas always found one.
         uint32_t side = 0;
+    };
+    struct Bound {
+        Location location;
+        Value bound;
     };
     ArenaVector<Item> items;
     ArenaVector<Location> locations;  // of the reads that found no cell, in read order
     ArenaVector<Value> values;        // of the kResolved reads, in read order
+    ArenaVector<Bound> bounds;        // of the kBound reads, in read order
 
-    /// Compacts a live read set.
-    explicit StoredReads(const ReadSet<Location, Value, Cell>& reads) {
-        size_t cell_less = 0, resolved = 0;
+    /// Compacts a live read set; `bound_values` holds the bounds its bounded reads point at.
+    explicit StoredReads(const ReadSet<Location, Value, Cell>& reads,
+                         const std::vector<Value>& bound_values = {}) {
+        size_t cell_less = 0, resolved = 0, bounded = 0;
         for (const auto& r : reads) {
-            cell_less += r.cell == nullptr;
-            resolved += r.cell != nullptr && r.origin == ReadOrigin::kResolved;
+            bounded += r.bounded;
+            cell_less += !r.bounded && r.cell == nullptr;
+            resolved += !r.bounded && r.cell != nullptr && r.origin == ReadOrigin::kResolved;
         }
         // Exact sizes: each array is one allocation in the arena, not a doubling series.
         items.reserve(reads.size());
         locations.reserve(cell_less);
         values.reserve(resolved);
+        bounds.reserve(bounded);
         for (const auto& r : reads) {
             Item& it = items.emplace_back();
             it.cell = r.cell;
             it.version = r.version;
             it.origin = r.origin;
-            if (r.cell == nullptr) {
+            if (r.bounded) {
+                it.origin = ReadOrigin::kBound;
+                it.side = static_cast<uint32_t>(bounds.size());
+                // SAFETY: a bounded read's bound_at indexes the reader's bounds (MvView).
+                bounds.push_back({r.location, bound_values[r.bound_at]});
+            } else if (r.cell == nullptr) {
                 it.side = static_cast<uint32_t>(locations.size());
                 locations.push_back(r.location);
             } else if (r.origin == ReadOrigin::kResolved) {
@@ -119,8 +139,15 @@ struct StoredReads {
     StoredReads() = default;
 
     const Location& location(const Item& it) const {
-        // SAFETY: a cell-less item's side indexes `locations` (the constructor).
-        return it.cell != nullptr ? it.cell->location : locations[it.side];
+        if (it.cell != nullptr) return it.cell->location;
+        // SAFETY: a cell-less item's side indexes `bounds` (kBound) or `locations` (the
+        // constructor).
+        return it.origin == ReadOrigin::kBound ? bounds[it.side].location : locations[it.side];
+    }
+    /// The bound of a kBound read.
+    const Value& bound(const Item& it) const {
+        // SAFETY: a kBound item's side indexes `bounds` (the constructor).
+        return bounds[it.side].bound;
     }
     /// The value a kResolved read saw.
     const Value& value(const Item& it) const {
@@ -131,6 +158,7 @@ struct StoredReads {
         items.swap(other.items);
         locations.swap(other.locations);
         values.swap(other.values);
+        bounds.swap(other.bounds);
     }
 };
 
@@ -143,6 +171,14 @@ public:
     /// the read hit an ESTIMATE of an earlier transaction: the task must stop and return at once;
     /// the engine suspends the transaction until the blocker has re-executed.
     virtual bool read(const Location& loc, Value& out) = 0;
+    /// read(), for a transaction whose outcome depends on the value only through whether
+    /// Task::satisfies(bound, value) holds (a balance that must cover a payment, say), and holds
+    /// for the value returned (the caller checks; if it does not, a read() of the location makes
+    /// the read exact). The engine then validates that predicate instead of the exact value, so
+    /// writes that keep it true conflict with nothing. By default an exact read.
+    virtual bool read_bound(const Location& loc, const Value& /*bound*/, Value& out) {
+        return read(loc, out);
+    }
     virtual void write(const Location& loc, const Value& value) = 0;
     /// Adds `delta` to `loc` without reading it (no conflict with other deltas).
     virtual void add(const Location& loc, const Delta& delta) = 0;
@@ -176,6 +212,8 @@ struct SchedulerTask {
 //                                            // it is not started before that one has executed
 //   Value storage_read(const Location&) const;             // pre-block state, thread-safe
 //   Value apply_delta(const Value& base, const Delta&) const;
+//   bool satisfies(const Value& bound, const Value&) const;  // optional: the predicate of
+//                                                            // TxView::read_bound
 //   Output execute(TxIdx, TxView<Location, Value>&) const; // thread-safe, deterministic in reads
 //
 // execute() must be a deterministic function of the values it read, and must return as soon as a
