@@ -118,17 +118,16 @@ constexpr double kBailOutRatio = 0.5;
 class EthTask;
 
 // The StateView the transition reads through: every read goes through the engine's view.
-// Balances are read lazily: an account whose balance the transaction observed (Host reports it
-// through balance_observed) is read through the engine; any other account, the sender included,
-// gets a placeholder (its pre-block balance, not recorded), and its change becomes a delta (new -
-// placeholder). That is exact because an unobserved balance only changes by amounts that do not
-// depend on it: credits, and debits whose cover was checked (the sender's gas and value, a
-// contract's payment), which balance_at_least turns into a bound on the real balance, read
-// through the engine as such. When an observed balance turns out to differ from its placeholder,
-// or a bound does not hold, the transaction runs again with the real value (run_transition).
+// Balances are read lazily: the transaction's sender (always checked) and any account whose
+// balance the transaction observed (Host reports it through balance_observed) are read through the
+// engine; any other account gets a placeholder (its pre-block balance, not recorded), and its
+// change becomes a delta (new - placeholder), which is exact because an unobserved balance is only
+// ever added to. When an observed balance turns out to differ from its placeholder, the
+// transaction runs again with the real value (run_transition).
 class MvStateView final : public StateView {
 public:
-    MvStateView(const EthTask& task, View& view) : task_(task), view_(view) {
+    MvStateView(const EthTask& task, View& view, const evmc_address& sender)
+        : task_(task), view_(view), sender_(sender) {
         known_.clear();
         placeholders_.clear();
         observed_.clear();
@@ -242,18 +241,24 @@ private:
     }
     uint256 read_balance(const evmc_address& addr);
     uint256 pre_balance(const evmc_address& addr) const;
-    /// The balance a run uses for `addr`: the real one when the run before observed it, else a
-    /// placeholder (the pre-block balance of an account that `exists`).
+    /// The balance a run uses for `addr`: the one it used before, else the sender's read through
+    /// the engine, else a placeholder (the pre-block balance of an account that `exists`).
     uint256 balance_of(const evmc_address& addr, bool exists) {
         uint256 balance;
         if (known(addr, &balance)) return balance;
-        balance = exists ? pre_balance(addr) : uint256{};
-        placeholders_.emplace_back(addr, balance);
+        if (equal(addr, sender_)) {
+            balance = read_balance(addr);
+            known_.emplace_back(addr, balance);
+        } else {
+            balance = exists ? pre_balance(addr) : uint256{};
+            placeholders_.emplace_back(addr, balance);
+        }
         return balance;
     }
 
     const EthTask& task_;
     View& view_;
+    evmc_address sender_;
     bool blocked_ = false;
     bool has_credited_ = false;
     evmc_address credited_{};  // the fee recipient, when fee_recipient gave placeholders
@@ -415,7 +420,7 @@ public:
         const Transaction& tx = block_.txs[i];
         base_.prefetch_account(tx.sender);
         if (tx.to) base_.prefetch_account(*tx.to);
-        MvStateView sv(*this, view);
+        MvStateView sv(*this, view, tx.sender);
         out.outcome = sv.run_transition(block_.env, tx, block_.rev, vm_);
         if (sv.blocked()) return out;
         if (!out.outcome.logs.empty()) {  // the receipt's bloom, here rather than in block order

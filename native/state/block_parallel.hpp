@@ -10,16 +10,12 @@
 // account's old storage is invisible without enumerating it. New code is kept by hash.
 //
 // Balances are lazy: the Host reports (StateView::balance_observed) when a balance decided the
-// result (BALANCE/SELFBALANCE, SELFDESTRUCT, emptiness, a value check that failed), and
-// (StateView::balance_at_least) when only its covering an amount did (the sender's gas and
-// value, a call's value, a create's endowment). Observed balances are read through the engine
-// and validated by value; covering ones as bounds, validated by the bound alone; every account
-// runs on a placeholder otherwise and its change is written as a DELTA, so coinbase fees, ETH
-// credits to one recipient, and payments out of a funded account (a sender that received ETH
-// earlier in the block, WETH paying a withdrawal) do not conflict. An observed balance that
-// differs from its placeholder, or a bound that fails, reruns the transaction with the real
-// value. The change sets handed to the oracle carry those deltas (AccountChange::balance_delta);
-// the oracle resolves them as it applies the sets in block order.
+// result (BALANCE/SELFBALANCE, value and create checks, SELFDESTRUCT, emptiness). The sender's
+// balance and observed ones are read through the engine (validated); any other account runs on a
+// placeholder and its change is written as a DELTA, so coinbase fees and ETH credits to one
+// recipient do not conflict. An observed balance that differs from its placeholder reruns the
+// transaction with the real value. The change sets handed to the oracle carry those deltas
+// (AccountChange::balance_delta); the oracle resolves them as it applies the sets in block order.
 //
 // Anything the task cannot express exactly makes the whole block fall back to sequential
 // execution (counted in ParallelStats): never a different answer.

@@ -285,8 +285,7 @@ TxOutcome transition(StateView& view, const BlockEnv& env, const Transaction& tx
         overflow |= add_overflows(max_cost, max_blob_cost, &max_cost);
     }
     overflow |= add_overflows(max_cost, tx.value, &max_cost);
-    // Only whether the balance covers the cost matters here (Host::balance_covers).
-    if (overflow || !host.balance_covers(tx.sender, max_cost))
+    if (overflow || sender.cur.balance < max_cost)
         return invalid("INSUFFICIENT_FUNDS", "sender balance below gas limit * max price + value");
 
     // ---- execution --------------------------------------------------------------------------

@@ -94,51 +94,6 @@ describe("balances that must only cover a payment, on Block-STM", () => {
     await expectParallelEqualsSequential("underfunded vault", b, ctx, [2, 3, 8], 4);
   });
 
-  it("a funded sender's transactions do not depend on the credits it receives", async () => {
-    const S = user(100);
-    const pre = new Map<string, Account>([
-      [COINBASE, account(ETHER)],
-      [S, account(10n * ETHER)],
-    ]);
-    const txs = [];
-    let nonce = 0n;
-    for (let i = 0; i < 24; i++) {
-      pre.set(user(i), account(10n * ETHER));
-      // A credit to S, then S sending: only S's own previous transaction is a dependency.
-      txs.push(transfer(0n, S, ETHER, { sender: user(i) }));
-      txs.push(transfer(nonce++, user(50 + i), ETHER / 10n, { sender: S }));
-    }
-    const b = block(txs);
-    const ctx = context(pre);
-    await expectParallelEqualsSequential("funded sender", b, ctx, [2, 4], 3);
-    const par = await executeBlock(b, ctx, { policy: "parallel", threads: 2 });
-    for (const [tx, dep] of par.stm!.dependencies)
-      if (tx % 2 === 1) expect(dep % 2, `S's transaction ${tx} depends on credit ${dep}`).toBe(1);
-  });
-
-  it("a sender that only an earlier credit can pay for, and one that nothing can, equal sequential", async () => {
-    const S = user(100);
-    const pre = new Map<string, Account>([
-      [COINBASE, account(ETHER)],
-      [S, account(0n)],
-      [user(0), account(10n * ETHER)],
-      [user(1), account(10n * ETHER)],
-    ]);
-    // 0.01 ether covers a transfer's gas and value here; S starts with nothing.
-    const credit = (i: number, nonce: bigint) => transfer(nonce, S, ETHER / 100n, { sender: user(i) });
-    const spend = (nonce: bigint) => transfer(nonce, user(2), 1000n, { sender: S });
-    const funded = block([credit(0, 0n), credit(1, 0n), spend(0n), credit(0, 1n), spend(1n), spend(2n)]);
-    await expectParallelEqualsSequential("funded by the block", funded, context(pre), [2, 3, 8], 4);
-    const r = await executeBlock(funded, context(pre), { policy: "parallel", threads: 2 });
-    expect(r.receipts.every((x) => x.status === 1)).toBe(true);
-    // Spending before the credit: the block is invalid, the same way in parallel.
-    const unfunded = block([spend(0n), credit(0, 0n)]);
-    await expect(executeBlock(unfunded, context(pre), { policy: "sequential" })).rejects.toThrow(
-      /INSUFFICIENT_FUNDS/,
-    );
-    await expectParallelEqualsSequential("unfunded sender", unfunded, context(pre), [2, 8], 4);
-  });
-
   it("a payment that takes the whole balance, and one a wei more, equal sequential", async () => {
     const ops: Op[] = [
       { withdraw: ETHER },
