@@ -90,78 +90,12 @@ public:
         bounds_.clear();
     }
 
-    bool read(const Location& loc, Value& out) override {
-        const auto* own = writes_.find(loc);
-        if (own != nullptr && own->kind == WriteKind::kFull) {
-            out = own->value;
-            return true;
-        }
-        const Value* seen;
-        // SAFETY: i < reads_.size() in the lambdas.
-        auto key_at = [&](size_t i) -> const Location& { return reads_[i].location; };
-        const uint32_t at = read_index_.find(loc, reads_.size(), key_at);
-        if (at != ReadIndex::kNone) {
-            // SAFETY: find() returned an index of reads_.
-            seen = &reads_[at].value;
-            reads_[at].bounded = false;  // now the exact value matters
-        } else {
-            typename Memory::Read r;
-            if (memory_.read(loc, memory_.find(loc), tx_, r, blocker_, true) !=
-                Memory::ReadStatus::kOk) {
-                blocked_ = true;
-                blocked_at_ = loc;
-                return false;
-            }
-            reads_.push_back(std::move(r));
-            const auto pos = static_cast<uint32_t>(reads_.size() - 1);
-            read_index_.added(loc, pos, key_at);
-            seen = &reads_[pos].value;
-        }
-        out = own != nullptr ? task_.apply_delta(*seen, own->delta) : *seen;
-        return true;
-    }
+    bool read(const Location& loc, Value& out) override { return read_as(loc, nullptr, out); }
     bool read_bound(const Location& loc, const Value& bound, Value& out) override {
-        if constexpr (!requires { task_.satisfies(bound, out); }) {
-            return read(loc, out);
-        } else {
-            const auto* own = writes_.find(loc);
-            if (own != nullptr && own->kind == WriteKind::kFull) {
-                out = own->value;
-                return true;
-            }
-            // SAFETY: i < reads_.size() in the lambdas.
-            auto key_at = [&](size_t i) -> const Location& { return reads_[i].location; };
-            const uint32_t at = read_index_.find(loc, reads_.size(), key_at);
-            const Value* seen;
-            if (at != ReadIndex::kNone) {
-                // Read before in this incarnation: exact stays exact; a second, different bound
-                // makes it exact too (one bound per read).
-                // SAFETY: find() returned an index of reads_.
-                auto& r = reads_[at];
-                // SAFETY: a bounded read's bound_at indexes bounds_.
-                if (r.bounded && !(bounds_[r.bound_at] == bound)) r.bounded = false;
-                seen = &r.value;
-            } else {
-                typename Memory::Read r;
-                if (memory_.read(loc, memory_.find(loc), tx_, r, blocker_, true) !=
-                    Memory::ReadStatus::kOk) {
-                    blocked_ = true;
-                    blocked_at_ = loc;
-                    return false;
-                }
-                if (bounds_.size() < kMaxBounds) {
-                    r.bounded = true;
-                    r.bound_at = static_cast<uint16_t>(bounds_.size());
-                    bounds_.push_back(bound);
-                }
-                reads_.push_back(std::move(r));
-                const auto pos = static_cast<uint32_t>(reads_.size() - 1);
-                read_index_.added(loc, pos, key_at);
-                seen = &reads_[pos].value;
-            }
-            out = own != nullptr ? task_.apply_delta(*seen, own->delta) : *seen;
-            return true;
-        }
+        if constexpr (requires { task_.satisfies(bound, out); })
+            return read_as(loc, &bound, out);
+        else
+            return read_as(loc, nullptr, out);
     }
     void write(const Location& loc, const Value& value) override { writes_.write(loc, value); }
     void add(const Location& loc, const Delta& delta) override { writes_.add(task_, loc, delta); }
@@ -180,6 +114,47 @@ public:
     }
 
 private:
+    /// read(), and with `bound` read_bound(): a location's first read in the incarnation is then
+    /// recorded as bounded; any other read of it makes it exact, but the same bound again.
+    bool read_as(const Location& loc, const Value* bound, Value& out) {
+        const auto* own = writes_.find(loc);
+        if (own != nullptr && own->kind == WriteKind::kFull) {
+            out = own->value;
+            return true;
+        }
+        const Value* seen;
+        // SAFETY: i < reads_.size() in the lambdas.
+        auto key_at = [&](size_t i) -> const Location& { return reads_[i].location; };
+        const uint32_t at = read_index_.find(loc, reads_.size(), key_at);
+        if (at != ReadIndex::kNone) {
+            // SAFETY: find() returned an index of reads_.
+            auto& r = reads_[at];
+            // SAFETY: a bounded read's bound_at indexes bounds_.
+            if (r.bounded && (bound == nullptr || !(bounds_[r.bound_at] == *bound)))
+                r.bounded = false;
+            seen = &r.value;
+        } else {
+            typename Memory::Read r;
+            if (memory_.read(loc, memory_.find(loc), tx_, r, blocker_, true) !=
+                Memory::ReadStatus::kOk) {
+                blocked_ = true;
+                blocked_at_ = loc;
+                return false;
+            }
+            if (bound != nullptr && bounds_.size() < kMaxBounds) {
+                r.bounded = true;
+                r.bound_at = static_cast<uint16_t>(bounds_.size());
+                bounds_.push_back(*bound);
+            }
+            reads_.push_back(std::move(r));
+            const auto pos = static_cast<uint32_t>(reads_.size() - 1);
+            read_index_.added(loc, pos, key_at);
+            seen = &reads_[pos].value;
+        }
+        out = own != nullptr ? task_.apply_delta(*seen, own->delta) : *seen;
+        return true;
+    }
+
     const Task& task_;
     const Memory& memory_;
     TxIdx tx_ = 0;
