@@ -83,6 +83,46 @@ describe.skipIf(skip)("parallel-evm run", () => {
     expect(doc.totals["verified"]).toBe(1);
   });
 
+  it("names where Block-STM lost work: conflict sites in the table and in --json", async () => {
+    // 6196166: two pools' reserves, dozens of aborts and waits a run at 2 threads.
+    const args = ["run", "--fixture", mainnet, "--block", "6196166", "--threads", "2"];
+    const json = await runCli([...args, "--json"]);
+    expect(json.status).toBe(0);
+    const block = (JSON.parse(json.out) as { blocks: Record<string, unknown>[] }).blocks[0]!;
+    const sites = block["conflicts"] as {
+      kind: string;
+      address: string;
+      slot?: string;
+      aborts: number;
+      waits: number;
+    }[];
+    expect(sites.length).toBeLessThanOrEqual(10);
+    let lost = 0;
+    for (const c of sites) {
+      expect(["account", "balance", "storage", "existence"]).toContain(c.kind);
+      expect(c.address).toMatch(/^0x[0-9a-f]{40}$/);
+      if (c.kind === "storage") expect(c.slot).toMatch(/^0x[0-9a-f]{64}$/);
+      else expect(c.slot).toBeUndefined();
+      expect(c.aborts + c.waits).toBeGreaterThan(0);
+      lost += c.aborts + c.waits;
+    }
+    // Each abort and each wait on an ESTIMATE costs its transaction one more execution.
+    expect(lost).toBeLessThanOrEqual(block["reexecutions"] as number);
+    // The table's run is another run, with its own conflicts: each line it prints names a site.
+    const text = await runCli(args);
+    expect(text.status).toBe(0);
+    const lines = text.out.split("\n");
+    const at = lines.indexOf("conflicts (where Block-STM lost work):");
+    if (at >= 0) {
+      const listed = lines.slice(at + 1).filter((l) => l.startsWith("  "));
+      expect(listed.length).toBeGreaterThan(0);
+      for (const l of listed)
+        expect(l).toMatch(
+          /^ {2}(account|balance|storage|existence) 0x[0-9a-f]{40}( slot 0x[0-9a-f]{64})?: \d+ (aborts|waits)/,
+        );
+    }
+  });
+
   it("runs only the sequential executor with --policy sequential", async () => {
     const { status, out } = await runCli([
       "run",
