@@ -20,6 +20,7 @@
 
 #include "evm/evmc.h"
 #include "state/state_view.hpp"
+#include "stm/hash.hpp"
 #include "stm/prefetch.hpp"
 
 namespace pevm::state {
@@ -112,8 +113,9 @@ private:
         std::memcpy(&lo, a.bytes + 12, 8);
         std::memcpy(&hi, a.bytes + 4, 8);
         // Addresses are mostly hashes already, but not all (precompiles, system contracts,
-        // synthetic ones): mix both halves.
-        return (lo ^ std::rotl(hi, 29)) * 0x9e3779b97f4a7c15ull;
+        // synthetic ones, whose varying bytes can be the top bits of `lo`): every bit of both
+        // halves stirred into every bit, since the table indexes with the low bits.
+        return stm::mix_hash(lo ^ std::rotl(hi, 29));
     }
     uint32_t position(const evmc_address& addr) const noexcept {
         if (slots_.empty()) return kNone;

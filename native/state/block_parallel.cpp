@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <bit>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -35,7 +36,16 @@ struct Loc {
 };
 struct LocHash {
     size_t operator()(const Loc& l) const noexcept {
-        size_t h = AddressHash{}(l.addr) * 31u + static_cast<size_t>(l.kind) + 4u * l.shard;
+        // All 20 bytes (AddressHash takes the low 8), the kind and the shard; the engine's
+        // tables stir the bits (stm::mix_hash).
+        uint64_t a0, a1;
+        uint32_t a2;
+        std::memcpy(&a0, l.addr.bytes, 8);
+        std::memcpy(&a1, l.addr.bytes + 8, 8);
+        std::memcpy(&a2, l.addr.bytes + 16, 4);
+        size_t h = static_cast<size_t>((a0 * 0x9e3779b97f4a7c15ull) ^ std::rotl(a1, 21) ^
+                                       (uint64_t{a2} << 32)) +
+                   static_cast<size_t>(l.kind) + 4u * l.shard;
         if (l.kind == LocKind::kStorage) h ^= Bytes32Hash{}(l.key) * 0x9e3779b97f4a7c15ull;
         return h;
     }
@@ -179,16 +189,18 @@ public:
         }
         return true;
     }
-    /// Reads `addr`'s balance (one location) for the bound `need` only: true when it covers it.
-    bool balance_covers(const evmc_address& addr, const uint256& need) {
-        if (blocked_) return false;
+    /// Reads `addr`'s balance (one location) for the bound `need`: its value, and whether the
+    /// engine recorded the read exactly after all (`exact`).
+    uint256 bounded_balance(const evmc_address& addr, const uint256& need, bool& exact) {
+        exact = true;
+        if (blocked_) return {};
         Val bound, b;
         bound.set_balance(need);
-        if (!view_.read_bound(Loc{LocKind::kBalance, addr, {}}, bound, b)) {
+        if (!view_.read_bound(Loc{LocKind::kBalance, addr, {}}, bound, b, exact)) {
             blocked_ = true;
-            return false;
+            return {};
         }
-        return !(b.balance() < need);
+        return b.balance();
     }
     Val meta(const evmc_address& addr) {
         Val v;
@@ -649,13 +661,19 @@ TxOutcome MvStateView::run_transition(const BlockEnv& env, const Transaction& tx
         for (const auto& [addr, need] : bounds_) {
             uint256 guess;
             if (known(addr, &guess)) continue;  // observed too: read exactly above
-            if (balance_covers(addr, need)) continue;
+            bool exact;
+            uint256 real = bounded_balance(addr, need, exact);
             if (blocked_) return out;
-            // The real balance does not cover what the run paid from it: again, with it.
-            const uint256 real = read_balance(addr);
-            if (blocked_) return out;
+            if (!exact && !(real < need)) continue;  // covered: the bound is all it read
+            if (!exact) {
+                // The real balance does not cover what the run paid from it: again, with it.
+                real = read_balance(addr);
+                if (blocked_) return out;
+            }
+            // Read exactly (uncovered, or so the engine chose): the run must use it, and its
+            // change becomes a full write.
             known_.emplace_back(addr, real);
-            again = true;
+            again = again || real != guess;
         }
         if (!again) return out;
     }

@@ -90,12 +90,15 @@ public:
         bounds_.clear();
     }
 
-    bool read(const Location& loc, Value& out) override { return read_as(loc, nullptr, out); }
-    bool read_bound(const Location& loc, const Value& bound, Value& out) override {
+    bool read(const Location& loc, Value& out) override {
+        bool exact;
+        return read_as(loc, nullptr, out, exact);
+    }
+    bool read_bound(const Location& loc, const Value& bound, Value& out, bool& exact) override {
         if constexpr (requires { task_.satisfies(bound, out); })
-            return read_as(loc, &bound, out);
+            return read_as(loc, &bound, out, exact);
         else
-            return read_as(loc, nullptr, out);
+            return read_as(loc, nullptr, out, exact);
     }
     void write(const Location& loc, const Value& value) override { writes_.write(loc, value); }
     void add(const Location& loc, const Delta& delta) override { writes_.add(task_, loc, delta); }
@@ -115,8 +118,12 @@ public:
 
 private:
     /// read(), and with `bound` read_bound(): a location's first read in the incarnation is then
-    /// recorded as bounded; any other read of it makes it exact, but the same bound again.
-    bool read_as(const Location& loc, const Value* bound, Value& out) {
+    /// recorded as bounded, unless its value is the sum of more than kMaxBoundDeltas deltas (each
+    /// later read and validation would add them up again, and the reader, knowing the exact
+    /// value, can write a full one that ends the run); any other read of it makes it exact, but
+    /// the same bound again. `exact`: whether it is recorded exactly.
+    bool read_as(const Location& loc, const Value* bound, Value& out, bool& exact) {
+        exact = true;
         const auto* own = writes_.find(loc);
         if (own != nullptr && own->kind == WriteKind::kFull) {
             out = own->value;
@@ -132,6 +139,7 @@ private:
             // SAFETY: a bounded read's bound_at indexes bounds_.
             if (r.bounded && (bound == nullptr || !(bounds_[r.bound_at] == *bound)))
                 r.bounded = false;
+            exact = !r.bounded;
             seen = &r.value;
         } else {
             typename Memory::Read r;
@@ -141,10 +149,11 @@ private:
                 blocked_at_ = loc;
                 return false;
             }
-            if (bound != nullptr && bounds_.size() < kMaxBounds) {
+            if (bound != nullptr && bounds_.size() < kMaxBounds && r.deltas <= kMaxBoundDeltas) {
                 r.bounded = true;
                 r.bound_at = static_cast<uint16_t>(bounds_.size());
                 bounds_.push_back(*bound);
+                exact = false;
             }
             reads_.push_back(std::move(r));
             const auto pos = static_cast<uint32_t>(reads_.size() - 1);
@@ -168,6 +177,7 @@ private:
     // The bounds of this incarnation's bounded reads (ReadEntry::bound_at), at most kMaxBounds:
     // past that, reads are exact.
     static constexpr size_t kMaxBounds = 65536;
+    static constexpr uint32_t kMaxBoundDeltas = 16;
     std::vector<Value> bounds_;
     TxWriteBuffer<Task> writes_;
 };

@@ -145,6 +145,7 @@ public:
         }
         const bool has_delta = walk.has_delta;
         const Delta& acc = walk.acc;
+        out.deltas = walk.deltas;
         bool base_from_storage = true;
         if (walk.found_full) {
             base_from_storage = false;
@@ -335,8 +336,7 @@ private:
         uint16_t tag;
     };
     static Hash hash_of(const Location& loc) {
-        const uint64_t h =
-            static_cast<uint64_t>(typename Task::LocationHash{}(loc)) * 0x9e3779b97f4a7c15ull;
+        const uint64_t h = mix_hash(static_cast<uint64_t>(typename Task::LocationHash{}(loc)));
         // The index from the middle bits (the high ones mixed down), the tag from the top 16.
         return {static_cast<size_t>(h >> 20), static_cast<uint16_t>(h >> 48)};
     }
@@ -583,6 +583,7 @@ private:
         bool dependency = false;  // an ESTIMATE of `blocker` came first
         TxIdx blocker = 0;
         bool has_delta = false;  // deltas were summed into `acc`
+        uint32_t deltas = 0;     // how many
         Delta acc{};
         bool found_full = false;  // a full write `full` ends the walk
         Entry full;
@@ -604,6 +605,7 @@ private:
             if (e.kind == WriteKind::kDelta) {
                 walk.acc += e.delta;
                 walk.has_delta = true;
+                ++walk.deltas;
                 continue;
             }
             walk.found_full = true;

@@ -12,6 +12,7 @@
 
 #include "evm/uint256.hpp"
 #include "stm/arena.hpp"
+#include "stm/hash.hpp"
 
 namespace pevm::stm {
 
@@ -71,6 +72,7 @@ struct ReadEntry {
     uint16_t bound_at = 0;  // bounded: the index of the bound in the reader's list
     Version version{};      // kVersioned
     Value value{};          // what the transaction saw (compared for kResolved)
+    uint32_t deltas = 0;    // the deltas resolved to get it (kResolved)
 };
 
 /// A read set: every location an incarnation read from the multi-version memory, once each.
@@ -175,8 +177,12 @@ public:
     /// Task::satisfies(bound, value) holds (a balance that must cover a payment, say), and holds
     /// for the value returned (the caller checks; if it does not, a read() of the location makes
     /// the read exact). The engine then validates that predicate instead of the exact value, so
-    /// writes that keep it true conflict with nothing. By default an exact read.
-    virtual bool read_bound(const Location& loc, const Value& /*bound*/, Value& out) {
+    /// writes that keep it true conflict with nothing. `exact` tells whether the read was
+    /// recorded exactly after all, as by default: the engine may prefer that, for one thing when
+    /// the value is the sum of a long run of deltas (a reader that knows the exact value can write
+    /// a full one, which later readers need not add up again).
+    virtual bool read_bound(const Location& loc, const Value& /*bound*/, Value& out, bool& exact) {
+        exact = true;
         return read(loc, out);
     }
     virtual void write(const Location& loc, const Value& value) = 0;

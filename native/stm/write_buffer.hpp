@@ -32,7 +32,7 @@ public:
             return kNone;
         }
         const size_t mask = slots_.size() - 1;
-        for (size_t i = Hash{}(loc)&mask;; i = (i + 1) & mask) {
+        for (size_t i = slot_of(loc) & mask;; i = (i + 1) & mask) {
             // SAFETY: i <= mask < slots_.size() (a power of two, never full: at most half used).
             const uint32_t pos = slots_[i];
             if (pos == kNone || Eq{}(key_at(pos), loc)) return pos;
@@ -62,10 +62,14 @@ public:
 private:
     void insert(const Location& loc, uint32_t pos) {
         const size_t mask = slots_.size() - 1;
-        size_t i = Hash{}(loc)&mask;
+        size_t i = slot_of(loc) & mask;
         // SAFETY: i <= mask; the table is at most half full, so an empty slot exists.
         while (slots_[i] != kNone) i = (i + 1) & mask;
         slots_[i] = pos;
+    }
+
+    static size_t slot_of(const Location& loc) {
+        return static_cast<size_t>(mix_hash(static_cast<uint64_t>(Hash{}(loc))));
     }
 
     std::vector<uint32_t> slots_;  // positions, kNone when empty; size a power of two
