@@ -21,7 +21,10 @@ describe("Block-STM's conflict sites", () => {
     // meta holds storage emptiness) is never written and the slot is the only shared location.
     const counter = account(0n, COUNTER);
     counter.storage.set(1n, 1n);
-    const pre = new Map<string, Account>([[CONTRACT, counter]]);
+    const pre = new Map<string, Account>([
+      [CONTRACT, counter],
+      [COINBASE, account(ETHER)], // exists: the first fee creates nothing every transaction reads
+    ]);
     for (let i = 0; i < n; i++) pre.set(sender(i), account(ETHER));
     const b = block(Array.from({ length: n }, (_, i) => transfer(0n, CONTRACT, 0n, { sender: sender(i) })));
     const ctx = context(pre);
