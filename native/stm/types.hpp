@@ -71,8 +71,8 @@ struct ReadEntry {
     bool bounded = false;   // only a bound mattered (read_bound): the bound is the reader's
     uint16_t bound_at = 0;  // bounded: the index of the bound in the reader's list
     Version version{};      // kVersioned
+    uint32_t deltas = 0;    // the deltas resolved to get it (kResolved); in Version's padding
     Value value{};          // what the transaction saw (compared for kResolved)
-    uint32_t deltas = 0;    // the deltas resolved to get it (kResolved)
 };
 
 /// A read set: every location an incarnation read from the multi-version memory, once each.
