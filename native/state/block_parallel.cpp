@@ -131,8 +131,10 @@ class EthTask;
 // Balances are read lazily: the transaction's sender (always checked) and any account whose
 // balance the transaction observed (Host reports it through balance_observed) are read through the
 // engine; any other account gets a placeholder (its pre-block balance, not recorded), and its
-// change becomes a delta (new - placeholder), which is exact because an unobserved balance is only
-// ever added to. When an observed balance turns out to differ from its placeholder, the
+// change becomes a delta (new - placeholder). That is exact because such a balance changes only by
+// amounts that do not depend on it: credits, and payments whose cover was checked, which
+// balance_at_least turns into a bound on the real balance, read through the engine as such. When
+// an observed balance turns out to differ from its placeholder, or a bound is not met, the
 // transaction runs again with the real value (run_transition).
 class MvStateView final : public StateView {
 public:

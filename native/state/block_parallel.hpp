@@ -10,10 +10,13 @@
 // account's old storage is invisible without enumerating it. New code is kept by hash.
 //
 // Balances are lazy: the Host reports (StateView::balance_observed) when a balance decided the
-// result (BALANCE/SELFBALANCE, value and create checks, SELFDESTRUCT, emptiness). The sender's
-// balance and observed ones are read through the engine (validated); any other account runs on a
-// placeholder and its change is written as a DELTA, so coinbase fees and ETH credits to one
-// recipient do not conflict. An observed balance that differs from its placeholder reruns the
+// result (BALANCE/SELFBALANCE, a value check that failed, SELFDESTRUCT, emptiness), and
+// (StateView::balance_at_least) when only its covering a payment did (a call's value, a create's
+// endowment). The sender's balance and observed ones are read through the engine and validated by
+// value; covering ones are read as bounds, validated by the bound alone; any other account runs on
+// a placeholder and its change is written as a DELTA, so coinbase fees, ETH credits to one
+// recipient, and payments out of a contract (WETH's withdrawals) do not conflict. An observed
+// balance that differs from its placeholder, or a bound the real balance does not meet, reruns the
 // transaction with the real value. The change sets handed to the oracle carry those deltas
 // (AccountChange::balance_delta); the oracle resolves them as it applies the sets in block order.
 //
