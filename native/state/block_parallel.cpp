@@ -151,25 +151,16 @@ public:
                              VmChoice vm);
     /// The balance the run used for `addr`: real (true) or a placeholder (false).
     bool known(const evmc_address& addr, uint256* value) const {
-        for (const auto& [a, v] : known_)
-            if (equal(a, addr)) {
-                *value = v;
-                return true;
-            }
-        for (const auto& [a, v] : placeholders_)
-            if (equal(a, addr)) {
-                *value = v;
-                return false;
-            }
-        *value = uint256{};
+        if (const uint256* k = balance_in(known_, addr)) {
+            *value = *k;
+            return true;
+        }
+        const uint256* p = balance_in(placeholders_, addr);
+        *value = p != nullptr ? *p : uint256{};
         return false;
     }
     void balance_observed(const evmc_address& addr) override {
-        for (const auto& [a, v] : known_)
-            if (equal(a, addr)) return;
-        for (const auto& a : observed_)
-            if (equal(a, addr)) return;
-        observed_.push_back(addr);
+        if (balance_in(known_, addr) == nullptr && !observed(addr)) observed_.push_back(addr);
     }
     /// A balance that only had to cover `amount`: with a placeholder P, the run's `current` is P
     /// plus the transaction's own changes, so the real start balance R works alike exactly when
@@ -248,8 +239,15 @@ public:
     evmc_bytes32 block_hash(int64_t number) override;
 
 private:
-    bool has_placeholder(const evmc_address& addr) const {
-        for (const auto& [a, v] : placeholders_)
+    using Balances = std::vector<std::pair<evmc_address, uint256>>;
+    /// `addr`'s balance in `list` (known_ or placeholders_), or null.
+    static const uint256* balance_in(const Balances& list, const evmc_address& addr) {
+        for (const auto& [a, v] : list)
+            if (equal(a, addr)) return &v;
+        return nullptr;
+    }
+    bool observed(const evmc_address& addr) const {
+        for (const auto& a : observed_)
             if (equal(a, addr)) return true;
         return false;
     }
@@ -616,17 +614,16 @@ uint256 MvStateView::read_balance(const evmc_address& addr) {
 
 void MvStateView::balance_at_least(const evmc_address& addr, const uint256& amount,
                                    const uint256& current) {
-    uint256 placeholder;
-    if (known(addr, &placeholder)) return;  // read exactly already
-    for (const auto& a : observed_)
-        if (equal(a, addr)) return;  // will be read exactly
-    if (task_.balance_shards(addr) != 1 || !has_placeholder(addr)) {
+    // Read exactly already, or to be read exactly after the run.
+    if (balance_in(known_, addr) != nullptr || observed(addr)) return;
+    const uint256* placeholder = balance_in(placeholders_, addr);
+    if (task_.balance_shards(addr) != 1 || placeholder == nullptr) {
         balance_observed(addr);  // a spread balance (the coinbase's) is read exactly
         return;
     }
     const uint256 slack = current - amount;  // current >= amount: no wrap
-    if (slack >= placeholder) return;        // R >= 0 suffices: nothing to check
-    const uint256 need = placeholder - slack;
+    if (slack >= *placeholder) return;       // R >= 0 suffices: nothing to check
+    const uint256 need = *placeholder - slack;
     for (auto& [a, b] : bounds_)
         if (equal(a, addr)) {
             if (b < need) b = need;
@@ -728,10 +725,7 @@ std::vector<ConflictSite> conflict_sites(const std::vector<stm::LocationConflict
             out.push_back(site);
         }
     }
-    std::stable_sort(out.begin(), out.end(), [](const ConflictSite& a, const ConflictSite& b) {
-        const uint64_t ca = uint64_t{a.aborts} + a.waits, cb = uint64_t{b.aborts} + b.waits;
-        return ca != cb ? ca > cb : a.aborts > b.aborts;
-    });
+    std::stable_sort(out.begin(), out.end(), stm::CostlierConflict{});
     return out;
 }
 

@@ -210,10 +210,7 @@ std::vector<LocationConflicts<typename Task::Location>> count_conflicts(const No
             ++(note.abort ? c.aborts : c.waits);
         }
     }
-    std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-        const uint64_t ca = uint64_t{a.aborts} + a.waits, cb = uint64_t{b.aborts} + b.waits;
-        return ca != cb ? ca > cb : a.aborts > b.aborts;
-    });
+    std::stable_sort(out.begin(), out.end(), CostlierConflict{});
     return out;
 }
 

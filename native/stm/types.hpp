@@ -288,6 +288,16 @@ struct LocationConflicts {
     uint32_t waits = 0;
 };
 
+/// Orders conflict counts (anything with `aborts` and `waits`) the costliest first: by aborts plus
+/// waits, then by aborts.
+struct CostlierConflict {
+    template <class C>
+    bool operator()(const C& a, const C& b) const noexcept {
+        const uint64_t ca = uint64_t{a.aborts} + a.waits, cb = uint64_t{b.aborts} + b.waits;
+        return ca != cb ? ca > cb : a.aborts > b.aborts;
+    }
+};
+
 /// A block's result, identical for the parallel and the sequential executor (but for
 /// `conflicts`, which depends on timing and is empty from the sequential one).
 template <class Task>
