@@ -64,8 +64,15 @@ inline uint64_t push_small(const uint8_t* code, size_t size, size_t at, size_t n
 
 }  // namespace
 
+#if defined(__x86_64__)
+const bool CodeAnalysis::kHasPopcnt = [] {
+    __builtin_cpu_init();  // may run before libgcc's own initializer
+    return __builtin_cpu_supports("popcnt") != 0;
+}();
+#endif
+
 CodeAnalysis::CodeAnalysis(const uint8_t* code, size_t size, evmc_revision rev)
-    : rev_(rev), code_(code, code + size), jumpdest_(size, -1) {
+    : rev_(rev), code_(code, code + size), jumpdest_words_((size + 63) / 64) {
     const void* const* handlers = instruction_handlers();
     const GasRow& gas = kGasCosts[rev];
     instrs_.reserve(size + 2);
@@ -76,10 +83,10 @@ CodeAnalysis::CodeAnalysis(const uint8_t* code, size_t size, evmc_revision rev)
     struct Merged {   // a JUMPDEST inside the open block
         size_t op;    // its index in `tail`
         size_t next;  // the instruction that follows it
-        size_t pos;   // its code offset
+        size_t slot;  // its index in jumpdest_targets_
     };
     struct Pending {  // an ENTRY to append after the code
-        size_t pos, next;
+        size_t slot, next;
         int64_t gas;
         int32_t req, growth;
     };
@@ -131,7 +138,7 @@ CodeAnalysis::CodeAnalysis(const uint8_t* code, size_t size, evmc_revision rev)
             g += o.gas;
             while (m > 0 && merged[m - 1].op == k) {
                 --m;
-                entries.push_back({merged[m].pos, merged[m].next, g, req, growth});
+                entries.push_back({merged[m].slot, merged[m].next, g, req, growth});
             }
         }
     };
@@ -158,10 +165,14 @@ CodeAnalysis::CodeAnalysis(const uint8_t* code, size_t size, evmc_revision rev)
             last_push = false;
         }
         if (op == OP_JUMPDEST) {
-            if (block_empty)
-                jumpdest_[i] = static_cast<int32_t>(block);
-            else
-                merged.push_back({tail.size(), instrs_.size(), i});
+            // SAFETY: i < size, so i / 64 < jumpdest_words_.size().
+            jumpdest_words_[i / 64].bits |= uint64_t{1} << (i % 64);
+            if (block_empty) {
+                jumpdest_targets_.push_back(static_cast<int32_t>(block));
+            } else {
+                merged.push_back({tail.size(), instrs_.size(), jumpdest_targets_.size()});
+                jumpdest_targets_.push_back(-1);  // its ENTRY, appended after the code
+            }
             add_op(op);
             last_push = false;
             continue;
@@ -222,7 +233,7 @@ CodeAnalysis::CodeAnalysis(const uint8_t* code, size_t size, evmc_revision rev)
     // ENTRY pairs after the code: [ENTRY with the suffix's checks][continuation].
     instrs_.reserve(instrs_.size() + 2 * entries.size());
     for (const Pending& e : entries) {
-        jumpdest_[e.pos] = static_cast<int32_t>(instrs_.size());
+        jumpdest_targets_[e.slot] = static_cast<int32_t>(instrs_.size());
         Instruction entry{handlers[kOpEntry], {}};
         fill(entry, e.gas, e.req, e.growth);
         instrs_.push_back(entry);
@@ -233,13 +244,15 @@ CodeAnalysis::CodeAnalysis(const uint8_t* code, size_t size, evmc_revision rev)
     // No more growth: indices become pointers.
     for (const size_t idx : big_pushes) instrs_[idx].arg.big = &constants_[instrs_[idx].arg.small];
     for (size_t k = 0; k < entries.size(); ++k) {
-        Instruction& cont = instrs_[jumpdest_[entries[k].pos] + 1];
+        Instruction& cont = instrs_[jumpdest_targets_[entries[k].slot] + 1];
         cont.arg.target = instrs_.data() + cont.arg.small;
     }
-    for (const auto& [idx, dest] : static_jumps) {
-        const bool ok = dest.fits_u64() && dest.w[0] < size && jumpdest_[dest.w[0]] >= 0;
-        instrs_[idx].arg.target = ok ? instrs_.data() + jumpdest_[dest.w[0]] : nullptr;
+    uint32_t rank = 0;
+    for (JumpdestWord& w : jumpdest_words_) {
+        w.rank = rank;
+        rank += popcount(w.bits);
     }
+    for (const auto& [idx, dest] : static_jumps) instrs_[idx].arg.target = jump_target(dest);
 }
 
 std::shared_ptr<const CodeAnalysis> analyze(const uint8_t* code, size_t size, evmc_revision rev) {
