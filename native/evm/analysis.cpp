@@ -13,7 +13,7 @@ namespace pevm::evm {
 
 namespace {
 
-bool ends_block(uint8_t op) noexcept {
+constexpr bool ends_block(uint8_t op) noexcept {
     switch (op) {
         case OP_JUMP:
         case OP_JUMPI:
@@ -32,7 +32,7 @@ bool ends_block(uint8_t op) noexcept {
 constexpr int64_t kMaxBlockGas = int64_t{1} << 30;
 
 /// Out-of-line instructions whose handlers read a gas correction.
-bool needs_correction(uint8_t op) noexcept {
+constexpr bool needs_correction(uint8_t op) noexcept {
     switch (op) {
         case OP_GAS:
         case OP_SSTORE:
@@ -48,18 +48,33 @@ bool needs_correction(uint8_t op) noexcept {
     }
 }
 
-/// The value of a PUSH of `n` <= 8 bytes at code[at..]; bytes past the end of the code read as
-/// zeros. One 8-byte load where it can: copying the bytes into a zeroed 32-byte buffer and loading
-/// it as four words stalled on store forwarding for every PUSH.
-inline uint64_t push_small(const uint8_t* code, size_t size, size_t at, size_t n) noexcept {
-    if (at + 8 <= size) {
-        uint64_t v;
-        std::memcpy(&v, code + at, 8);
-        return __builtin_bswap64(v) >> (64 - 8 * n);  // 1 <= n <= 8
-    }
-    uint64_t v = 0;
-    for (size_t k = 0; k < n; ++k) v = (v << 8) | (at + k < size ? code[at + k] : 0);
-    return v;
+/// Zero bytes after the code's copy: an 8-byte load of a PUSH's immediate at the last byte, or
+/// a PUSH32 that runs past the end, stays inside it.
+constexpr size_t kCodePadding = 33;
+
+/// Per fork, the opcodes the analysis loop's fast path handles on their own: defined in the
+/// fork, with at most 8 bytes of immediate, and none of what needs more (a JUMPDEST, a jump, an
+/// opcode that ends its block, observes the gas left or the program counter, or a constant of
+/// more than 8 bytes). They are most of any code; the rest goes through one rarely taken branch.
+constexpr auto kPlainOps = [] {
+    std::array<std::array<bool, 256>, kNumRevisions> t{};
+    for (int r = 0; r < kNumRevisions; ++r)
+        for (int op = 0; op < 256; ++op) {
+            const auto o = static_cast<uint8_t>(op);
+            t[r][op] = kGasCosts[r][op] >= 0 && kTraits[op].immediate_size <= 8 &&
+                       o != OP_JUMPDEST && o != OP_JUMP && o != OP_JUMPI && o != OP_PC &&
+                       !ends_block(o) && !needs_correction(o);
+        }
+    return t;
+}();
+
+/// The big-endian value of the `n` (<= 8) bytes at `p` (readable 8 bytes on), without a
+/// branch: whether an opcode is a PUSH is what a branch would mispredict.
+inline uint64_t load_small(const uint8_t* p, size_t n) noexcept {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    const uint64_t keep = uint64_t{0} - uint64_t{n != 0};  // n == 0: the shift is 0, masked off
+    return (__builtin_bswap64(v) >> ((64 - 8 * n) & 63)) & keep;
 }
 
 }  // namespace
@@ -71,10 +86,18 @@ const bool CodeAnalysis::kHasPopcnt = [] {
 }();
 #endif
 
-CodeAnalysis::CodeAnalysis(const uint8_t* code, size_t size, evmc_revision rev)
-    : rev_(rev), code_(code, code + size), jumpdest_words_((size + 63) / 64) {
+CodeAnalysis::CodeAnalysis(const uint8_t* code_in, size_t size, evmc_revision rev)
+    : rev_(rev), code_size_(size), jumpdest_words_((size + 63) / 64) {
+    code_.reserve(size + kCodePadding);
+    code_.assign(code_in, code_in + size);
+    code_.resize(size + kCodePadding, 0);
+    const uint8_t* const code = code_.data();  // padded: 8-byte loads past the end read zeros
     const void* const* handlers = instruction_handlers();
     const GasRow& gas = kGasCosts[rev];
+    const std::array<bool, 256>& plain = kPlainOps[rev];
+    // Only code longer than this can have a block whose base gas exceeds kMaxBlockGas (an
+    // opcode's base gas is below 2^15).
+    const bool may_split = size > static_cast<size_t>(kMaxBlockGas / 32768);
     instrs_.reserve(size + 2);
 
     struct Op {  // static facts of one opcode
@@ -154,15 +177,29 @@ CodeAnalysis::CodeAnalysis(const uint8_t* code, size_t size, evmc_revision rev)
     };
 
     open_block();
-    bool last_push = false;  // the previous instruction is a PUSH of this block
-    uint256 last_push_value;
-    for (size_t i = 0; i < size; ++i) {
+    // The previous instruction, if a PUSH of this block: its value (a PUSH+JUMP becomes a static
+    // jump). A PUSH of more than 8 bytes leaves its value in constants_.back().
+    enum : uint8_t { kNoPush, kSmallPush, kBigPush } last_push = kNoPush;
+    uint64_t last_small = 0;
+    for (size_t i = 0; i < size;) {
         const uint8_t op = code[i];
-        if (block_gas + std::max<int16_t>(gas[op], 0) > kMaxBlockGas) {
+        if (may_split && block_gas + std::max<int16_t>(gas[op], 0) > kMaxBlockGas) {
             // Only huge straight-line code gets here: split the block where it stands.
             close_block();
             open_block();
-            last_push = false;
+            last_push = kNoPush;
+        }
+        if (plain[op]) [[likely]] {
+            add_op(op);
+            const size_t n = kTraits[op].immediate_size;
+            const uint64_t v = load_small(code + i + 1, n);
+            Instruction ins{handlers[op], {}};
+            ins.arg.small = v;
+            instrs_.push_back(ins);
+            last_push = static_cast<decltype(last_push)>(n != 0);  // kSmallPush or kNoPush
+            last_small = v;
+            i += 1 + n;
+            continue;
         }
         if (op == OP_JUMPDEST) {
             // SAFETY: i < size, so i / 64 < jumpdest_words_.size().
@@ -174,56 +211,56 @@ CodeAnalysis::CodeAnalysis(const uint8_t* code, size_t size, evmc_revision rev)
                 jumpdest_targets_.push_back(-1);  // its ENTRY, appended after the code
             }
             add_op(op);
-            last_push = false;
+            last_push = kNoPush;
+            ++i;
             continue;
         }
         if (gas[op] < 0) {  // undefined in this fork: halts when reached
             instrs_.push_back({handlers[kOpUndefined], {}});
             close_block();
             open_block();
-            last_push = false;
+            last_push = kNoPush;
+            ++i;
             continue;
         }
         add_op(op);
 
         Instruction ins{handlers[op], {}};
-        bool is_push = false;
-        if (op >= OP_PUSH1 && op <= OP_PUSH32) {
-            const size_t n = op - OP_PUSH1 + 1;
-            if (n <= 8) {
-                ins.arg.small = push_small(code, size, i + 1, n);
-                last_push_value = uint256{ins.arg.small};
-            } else {
-                uint8_t buf[32] = {};
-                const size_t avail = std::min(n, size - i - 1);  // PUSH past the end reads zeros
-                std::memcpy(buf + 32 - n, code + i + 1, avail);
-                last_push_value = uint256::load_be(buf);
-                ins.arg.small = constants_.size();  // a pointer once constants_ stops growing
-                big_pushes.push_back(instrs_.size());
-                constants_.push_back(last_push_value);
-            }
-            is_push = true;
-            i += n;
-        } else if (op == OP_PC) {
+        const size_t n = kTraits[op].immediate_size;  // here 0, or 9..32 (PUSH9..PUSH32)
+        if (n != 0) {
+            uint8_t buf[32] = {};
+            std::memcpy(buf + 32 - n, code + i + 1, n);  // past the end: the padding's zeros
+            ins.arg.small = constants_.size();           // a pointer once constants_ stops growing
+            big_pushes.push_back(instrs_.size());
+            constants_.push_back(uint256::load_be(buf));
+            instrs_.push_back(ins);
+            last_push = kBigPush;
+            i += 1 + n;
+            continue;
+        }
+        if (op == OP_PC) {
             ins.arg.small = i;
         } else if (needs_correction(op)) {
             corrections.emplace_back(instrs_.size(), block_gas);
         }
-        if ((op == OP_JUMP || op == OP_JUMPI) && last_push) {
+        if ((op == OP_JUMP || op == OP_JUMPI) && last_push != kNoPush) {
             // Fuse with the PUSH before it: same block, same gas and stack accounting.
-            Instruction& prev = instrs_.back();
-            if (!big_pushes.empty() && big_pushes.back() == instrs_.size() - 1)
-                big_pushes.pop_back();  // a PUSH9..PUSH32 of the destination: no constant
-            prev = {handlers[op == OP_JUMP ? kOpJumpStatic : kOpJumpiStatic], {}};
-            static_jumps.emplace_back(instrs_.size() - 1, last_push_value);
+            uint256 dest{last_small};
+            if (last_push == kBigPush) {
+                dest = constants_.back();  // no constant needed: the jump resolves it
+                constants_.pop_back();
+                big_pushes.pop_back();
+            }
+            instrs_.back() = {handlers[op == OP_JUMP ? kOpJumpStatic : kOpJumpiStatic], {}};
+            static_jumps.emplace_back(instrs_.size() - 1, dest);
         } else {
             instrs_.push_back(ins);
         }
-        last_push = is_push;
+        last_push = kNoPush;
+        ++i;
         if (ends_block(op)) {
             close_block();
             open_block();
-            last_push = false;
         }
     }
     // Running off the end is STOP.

@@ -61,19 +61,22 @@ public:
 
     const Instruction* instructions() const noexcept { return instrs_.data(); }
     const uint8_t* code() const noexcept { return code_.data(); }
-    size_t code_size() const noexcept { return code_.size(); }
+    size_t code_size() const noexcept { return code_size_; }
     evmc_revision revision() const noexcept { return rev_; }
 
     /// The BEGINBLOCK of the JUMPDEST at `dest`, or null if `dest` is not a valid destination.
     const Instruction* jump_target(const uint256& dest) const noexcept {
-        if (!dest.fits_u64() || dest.w[0] >= code_.size()) return nullptr;
+        if (!dest.fits_u64() || dest.w[0] >= code_size_) return nullptr;
         const int32_t i = jumpdest_index(dest.w[0]);
         return i < 0 ? nullptr : instrs_.data() + jumpdest_targets_[static_cast<size_t>(i)];
     }
 
 private:
     evmc_revision rev_;
+    // The code, then kCodePadding zero bytes: a PUSH's immediate is read as one 8-byte load,
+    // wherever it stands, and a PUSH past the end reads zeros.
     std::vector<uint8_t> code_;
+    size_t code_size_;
     std::vector<Instruction> instrs_;
     std::vector<uint256> constants_;
     /// The rank of the JUMPDEST at `pos` (< code size) among the code's JUMPDESTs, or -1.
