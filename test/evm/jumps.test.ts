@@ -35,7 +35,7 @@ function chain(count: number, gap: number): Uint8Array {
         left -= 1;
         continue;
       }
-      parts.push(code("0x" + (0x5f + size).toString(16), `0x${"5b".repeat(size)}`));
+      parts.push(code(`0x${(0x5f + size).toString(16)}${"5b".repeat(size)}`));
       left -= size + 1;
     }
     return code(...parts);
