@@ -37,6 +37,13 @@ export interface NativeBinding {
    * machine's ceiling for the block, `bench blocks --ceiling`); each copy's execution time in ms.
    */
   executeBlockCopies(request: Uint8Array, copies: number): Promise<number[]>;
+  /**
+   * Empties the code-analysis cache (codes are analysed once per process and fork, then cached),
+   * so that the next block runs as a first run would (`bench blocks --first-run`).
+   */
+  clearCodeAnalysisCache(): void;
+  /** How many code analyses this process has made so far. */
+  codeAnalysesMade(): number;
 }
 
 /** The package root: the folder holding package.json, from dist/cjs or from lib/. */

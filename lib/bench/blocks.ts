@@ -82,7 +82,10 @@ type ParallelPolicy = "parallel" | "auto";
 /**
  * Runs each case sequentially and with `policy` at each thread count; `progress` is told of each
  * row. The runs alternate (sequential, then each thread count, `runs` times over, after one
- * warm-up round), so that a machine whose speed drifts affects both sides of a ratio alike.
+ * warm-up round), so that a machine whose speed drifts affects both sides of a ratio alike. With
+ * `firstRun`, the code-analysis cache is emptied before every run, so each one analyses the codes
+ * it calls as a block's first run in a process does (the memory of the analyses is reused from
+ * the run before, so a fresh process's page faults on it are not in the figure).
  */
 export async function benchBlocks(
   cases: BlockBenchCase[],
@@ -91,7 +94,11 @@ export async function benchBlocks(
   progress: (row: BlockBenchRow) => void = () => {},
   policy: ParallelPolicy = "parallel",
   ceiling = false,
+  firstRun = false,
 ): Promise<BlockBenchRow[]> {
+  const fresh = (): void => {
+    if (firstRun) native().clearCodeAnalysisCache();
+  };
   const rows: BlockBenchRow[] = [];
   for (const c of cases) {
     const seqTimes: number[] = [];
@@ -104,20 +111,24 @@ export async function benchBlocks(
       ? encodeBlockRequest(c.block, c.context, { policy: "sequential" })
       : undefined;
     for (let round = -1; round < runs; round++) {
+      fresh();
       const s = await executeBlock(c.block, c.context, { policy: "sequential" });
       if (round >= 0) {
         seqTimes.push(s.timings.executeMs);
         seqResults.push(s);
       }
       for (let i = 0; i < threads.length; i++) {
+        fresh();
         const p = await executeBlock(c.block, c.context, { policy, threads: threads[i]! });
         if (round < 0) continue; // warm-up: caches, pool threads
         parTimes[i]!.push(p.timings.executeMs);
         parResults[i]!.push(p);
       }
       if (copiesRequest !== undefined && round >= 0)
-        for (let i = 0; i < threads.length; i++)
+        for (let i = 0; i < threads.length; i++) {
+          fresh();
           copyTimes[i]!.push(await slowestCopyMs(copiesRequest, threads[i]!));
+        }
     }
     const oracle = seqResults[0]!;
     const seqMs = median(seqTimes);

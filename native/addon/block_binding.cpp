@@ -14,6 +14,7 @@
 #include "block_request.hpp"
 #include "block_stm_metrics.hpp"
 #include "boundary.hpp"
+#include "evm/analysis.hpp"
 #include "exports.hpp"
 #include "state/block_parallel.hpp"
 #include "stm/thread_pool.hpp"
@@ -142,12 +143,26 @@ Napi::Value executeBlock(const Napi::CallbackInfo& info) {
     return promise;
 }
 
+// The code-analysis cache: emptied for first-run measurements (`bench blocks --first-run`),
+// and the count of analyses made, which shows whether a run found its codes analysed.
+Napi::Value clearCodeAnalysisCache(const Napi::CallbackInfo& info) {
+    evm::clear_analysis_cache();
+    return info.Env().Undefined();
+}
+Napi::Value codeAnalysesMade(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(evm::analyses_made()));
+}
+
 }  // namespace
 
 void registerBlock(Napi::Env env, Napi::Object exports) {
     exports.Set("executeBlock", Napi::Function::New<exported<executeBlock>>(env, "executeBlock"));
     exports.Set("executeBlockCopies",
                 Napi::Function::New<exported<executeBlockCopies>>(env, "executeBlockCopies"));
+    exports.Set("clearCodeAnalysisCache", Napi::Function::New<exported<clearCodeAnalysisCache>>(
+                                              env, "clearCodeAnalysisCache"));
+    exports.Set("codeAnalysesMade",
+                Napi::Function::New<exported<codeAnalysesMade>>(env, "codeAnalysesMade"));
 }
 
 }  // namespace pevm::addon

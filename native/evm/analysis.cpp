@@ -292,8 +292,17 @@ CodeAnalysis::CodeAnalysis(const uint8_t* code_in, size_t size, evmc_revision re
     for (const auto& [idx, dest] : static_jumps) instrs_[idx].arg.target = jump_target(dest);
 }
 
+namespace {
+std::atomic<uint64_t> g_analyses{0};
+}  // namespace
+
 std::shared_ptr<const CodeAnalysis> analyze(const uint8_t* code, size_t size, evmc_revision rev) {
+    g_analyses.fetch_add(1, std::memory_order_relaxed);
     return std::make_shared<const CodeAnalysis>(code, size, rev);
+}
+
+uint64_t analyses_made() noexcept {
+    return g_analyses.load(std::memory_order_relaxed);
 }
 
 namespace {

@@ -131,9 +131,12 @@ std::shared_ptr<const CodeAnalysis> analyze_cached(const evmc_bytes32& code_hash
                                                    const uint8_t* code, size_t size,
                                                    evmc_revision rev);
 
-/// Empties the shared cache (tests, memory pressure); each thread's front cache (ThreadAnalysis)
-/// is emptied at its next outermost lookup.
+/// Empties the shared cache (tests, memory pressure, first-run benchmarks); each thread's front
+/// cache (ThreadAnalysis) is emptied at its next outermost lookup.
 void clear_analysis_cache() noexcept;
+
+/// How many analyses this process has made (analyze(), cache misses included).
+uint64_t analyses_made() noexcept;
 
 /// The analysis for (`code_hash`, `rev`) through a per-thread front of analyze_cached, for the
 /// duration of one execution. A hit takes no lock and touches no shared reference count: when

@@ -225,6 +225,48 @@ describe.skipIf(skip)("parallel-evm bench blocks", () => {
     }
   });
 
+  it("--first-run analyses the block's codes again before every run", async () => {
+    const { native } = await import("../../lib/binding");
+    const fx = openMainnetFixture(mainnet);
+    const { block, context } = loadMainnetBlock(fx, 4370000n);
+    const made = (): number => native().codeAnalysesMade();
+    // Once per code the block calls; then cached, until the cache is emptied.
+    native().clearCodeAnalysisCache();
+    let before = made();
+    await executeBlock(block, context, { policy: "sequential" });
+    const perRun = made() - before;
+    expect(perRun).toBeGreaterThan(0);
+    before = made();
+    await executeBlock(block, context, { policy: "sequential" });
+    expect(made() - before).toBe(0);
+    native().clearCodeAnalysisCache();
+    before = made();
+    await executeBlock(block, context, { policy: "sequential" });
+    expect(made() - before).toBe(perRun);
+    // A warm-up round and two timed ones, each sequential and at 2 threads: every run analyses
+    // (Block-STM's workers may both analyse a code they meet at once: at least perRun each).
+    before = made();
+    const { status, out } = await runCli([
+      "bench",
+      "blocks",
+      "--fixture",
+      mainnet,
+      "--block",
+      "4370000",
+      "--threads",
+      "2",
+      "--runs",
+      "2",
+      "--first-run",
+      "--json",
+    ]);
+    expect(status).toBe(0);
+    expect(made() - before).toBeGreaterThanOrEqual(6 * perRun);
+    const doc = JSON.parse(out) as { firstRun: boolean; results: Record<string, unknown>[] };
+    expect(doc.firstRun).toBe(true);
+    expect(doc.results[0]!["identical"]).toBe(true);
+  });
+
   it("executeBlockCopies rejects a copy count out of range with a typed error", async () => {
     const { native } = await import("../../lib/binding");
     expect(() => native().executeBlockCopies(new Uint8Array(1), 0)).toThrow(
