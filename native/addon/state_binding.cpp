@@ -140,8 +140,15 @@ Napi::Value executeTransaction(const Napi::CallbackInfo& info) {
         w.w256(ch.balance);
         w.u64(ch.nonce);
         if (ch.code_changed) w.bytes(ch.code.data(), ch.code.size());
-        w.u32(static_cast<uint32_t>(ch.storage.size()));
-        for (const auto& [key, value] : ch.storage) {
+        // In key order: the transition lists them as its (keyed, per-process) hash table holds
+        // them, and the caller sees this order.
+        std::vector<std::pair<evmc_bytes32, evmc_bytes32>> storage(ch.storage.begin(),
+                                                                   ch.storage.end());
+        std::sort(storage.begin(), storage.end(), [](const auto& a, const auto& b) {
+            return std::memcmp(a.first.bytes, b.first.bytes, 32) < 0;
+        });
+        w.u32(static_cast<uint32_t>(storage.size()));
+        for (const auto& [key, value] : storage) {
             w.raw(key.bytes, 32);
             w.raw(value.bytes, 32);
         }

@@ -108,14 +108,10 @@ private:
     static constexpr uint32_t kNone = UINT32_MAX;
 
     static uint64_t hash(const evmc_address& a) noexcept {
-        uint64_t lo;
-        uint64_t hi;
-        std::memcpy(&lo, a.bytes + 12, 8);
-        std::memcpy(&hi, a.bytes + 4, 8);
-        // Addresses are mostly hashes already, but not all (precompiles, system contracts,
-        // synthetic ones, whose varying bytes can be the top bits of `lo`): every bit of both
-        // halves stirred into every bit, since the table indexes with the low bits.
-        return stm::mix_hash(lo ^ std::rotl(hi, 29));
+        // Keyed, every byte counting (stm/hash.hpp): addresses are not all hashes (precompiles,
+        // system contracts, synthetic ones), and a block's author can choose thousands that
+        // any fixed function maps alike. The table indexes with the low bits, tags with the high.
+        return stm::keyed_hash20(a.bytes);
     }
     uint32_t position(const evmc_address& addr) const noexcept {
         if (slots_.empty()) return kNone;

@@ -36,18 +36,12 @@ struct Loc {
 };
 struct LocHash {
     size_t operator()(const Loc& l) const noexcept {
-        // All 20 bytes (AddressHash takes the low 8), the kind and the shard; the engine's
-        // tables stir the bits (stm::mix_hash).
-        uint64_t a0, a1;
-        uint32_t a2;
-        std::memcpy(&a0, l.addr.bytes, 8);
-        std::memcpy(&a1, l.addr.bytes + 8, 8);
-        std::memcpy(&a2, l.addr.bytes + 16, 4);
-        size_t h = static_cast<size_t>((a0 * 0x9e3779b97f4a7c15ull) ^ std::rotl(a1, 21) ^
-                                       (uint64_t{a2} << 32)) +
-                   static_cast<size_t>(l.kind) + 4u * l.shard;
-        if (l.kind == LocKind::kStorage) h ^= Bytes32Hash{}(l.key) * 0x9e3779b97f4a7c15ull;
-        return h;
+        // Keyed over every byte of the address and the slot (stm/hash.hpp: the block's author
+        // chooses both), plus the kind and the shard; the engine's tables stir the bits again.
+        uint64_t h = stm::keyed_hash20(l.addr.bytes) + static_cast<uint64_t>(l.kind) + 4u * l.shard;
+        if (l.kind == LocKind::kStorage)
+            h ^= stm::keyed_hash32(l.key.bytes) * 0x9e3779b97f4a7c15ull;
+        return static_cast<size_t>(h);
     }
 };
 struct LocEq {

@@ -13,16 +13,16 @@
 
 #include "evm/evmc.h"
 #include "evm/uint256.hpp"
+#include "stm/hash.hpp"
 
 namespace pevm::state {
 
 // ---- small value helpers shared by the state code ---------------------------------------------
 
+// Keyed (stm/hash.hpp): the keys of the state's tables are the block's author's to choose.
 struct AddressHash {
     size_t operator()(const evmc_address& a) const noexcept {
-        uint64_t h;
-        std::memcpy(&h, a.bytes + 12, 8);  // the low bytes: addresses are hashes already
-        return static_cast<size_t>(h);
+        return static_cast<size_t>(stm::keyed_hash20(a.bytes));
     }
 };
 struct AddressEq {
@@ -32,10 +32,7 @@ struct AddressEq {
 };
 struct Bytes32Hash {
     size_t operator()(const evmc_bytes32& b) const noexcept {
-        uint64_t h0, h1;
-        std::memcpy(&h0, b.bytes + 24, 8);
-        std::memcpy(&h1, b.bytes, 8);
-        return static_cast<size_t>(h0 ^ (h1 * 0x9e3779b97f4a7c15ull));
+        return static_cast<size_t>(stm::keyed_hash32(b.bytes));
     }
 };
 struct Bytes32Eq {
