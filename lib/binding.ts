@@ -44,6 +44,10 @@ export interface NativeBinding {
   clearCodeAnalysisCache(): void;
   /** How many code analyses this process has made so far. */
   codeAnalysesMade(): number;
+  /** The shared code-analysis cache's analyses and the bytes they hold. */
+  codeAnalysisCacheStats(): { entries: number; bytes: number };
+  /** The most bytes of analyses the shared cache keeps (lib/analysis-cache.ts). */
+  setCodeAnalysisCacheLimit(bytes: number): void;
 }
 
 /** The package root: the folder holding package.json, from dist/cjs or from lib/. */

@@ -3,6 +3,12 @@ export * from "./errors";
 export { bytesToHex, hexToBytes } from "./bytes";
 export { keccak256, keccak256Async } from "./keccak";
 export { addonPath, evmcVmPath } from "./binding";
+export {
+  clearCodeAnalysisCache,
+  codeAnalysisCacheStats,
+  setCodeAnalysisCacheLimit,
+  type CodeAnalysisCacheStats,
+} from "./analysis-cache";
 export { version } from "./version";
 export { forks, parseFork, forkRevision, type Fork } from "./fork";
 export {

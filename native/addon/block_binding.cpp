@@ -152,6 +152,23 @@ Napi::Value clearCodeAnalysisCache(const Napi::CallbackInfo& info) {
 Napi::Value codeAnalysesMade(const Napi::CallbackInfo& info) {
     return Napi::Number::New(info.Env(), static_cast<double>(evm::analyses_made()));
 }
+Napi::Value codeAnalysisCacheStats(const Napi::CallbackInfo& info) {
+    const evm::AnalysisCacheStats st = evm::analysis_cache_stats();
+    Napi::Object out = Napi::Object::New(info.Env());
+    out.Set("entries", Napi::Number::New(info.Env(), static_cast<double>(st.entries)));
+    out.Set("bytes", Napi::Number::New(info.Env(), static_cast<double>(st.bytes)));
+    return out;
+}
+Napi::Value setCodeAnalysisCacheLimit(const Napi::CallbackInfo& info) {
+    if (info.Length() < 1 || !info[0].IsNumber())
+        throw CodedError(code::kInvalidArgument, "bytes must be a number");
+    const double bytes = info[0].As<Napi::Number>().DoubleValue();
+    if (!(bytes >= 0) || bytes > 9007199254740991.0 ||
+        bytes != static_cast<double>(static_cast<uint64_t>(bytes)))
+        throw CodedError(code::kInvalidArgument, "bytes must be a whole number from 0 to 2^53 - 1");
+    evm::set_analysis_cache_limit(static_cast<size_t>(bytes));
+    return info.Env().Undefined();
+}
 
 }  // namespace
 
@@ -163,6 +180,11 @@ void registerBlock(Napi::Env env, Napi::Object exports) {
                                               env, "clearCodeAnalysisCache"));
     exports.Set("codeAnalysesMade",
                 Napi::Function::New<exported<codeAnalysesMade>>(env, "codeAnalysesMade"));
+    exports.Set("codeAnalysisCacheStats", Napi::Function::New<exported<codeAnalysisCacheStats>>(
+                                              env, "codeAnalysisCacheStats"));
+    exports.Set(
+        "setCodeAnalysisCacheLimit",
+        Napi::Function::New<exported<setCodeAnalysisCacheLimit>>(env, "setCodeAnalysisCacheLimit"));
 }
 
 }  // namespace pevm::addon

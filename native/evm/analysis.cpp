@@ -292,6 +292,14 @@ CodeAnalysis::CodeAnalysis(const uint8_t* code_in, size_t size, evmc_revision re
     for (const auto& [idx, dest] : static_jumps) instrs_[idx].arg.target = jump_target(dest);
 }
 
+size_t CodeAnalysis::memory_bytes() const noexcept {
+    // What is touched: the instruction array's reserved tail is never written.
+    return sizeof(*this) + code_.capacity() + instrs_.size() * sizeof(Instruction) +
+           constants_.capacity() * sizeof(uint256) +
+           jumpdest_words_.capacity() * sizeof(JumpdestWord) +
+           jumpdest_targets_.capacity() * sizeof(int32_t);
+}
+
 namespace {
 std::atomic<uint64_t> g_analyses{0};
 }  // namespace
@@ -328,7 +336,10 @@ constexpr size_t kShardCapacity = 128;
 struct alignas(64) Shard {
     std::mutex mutex;
     std::unordered_map<Key, std::shared_ptr<const CodeAnalysis>, KeyHash> map;
+    size_t bytes = 0;  // memory_bytes() of the analyses in `map`
 };
+
+std::atomic<size_t> g_cache_limit{kDefaultAnalysisCacheBytes};
 
 std::array<Shard, kShards>& shards() {
     static std::array<Shard, kShards> s;
@@ -348,9 +359,32 @@ std::shared_ptr<const CodeAnalysis> analyze_cached(const evmc_bytes32& code_hash
     }
     // Analyse outside the lock; if two threads race, both results are identical.
     auto a = analyze(code, size, rev);
+    const size_t need = a->memory_bytes();
+    const size_t budget = g_cache_limit.load(std::memory_order_relaxed) / kShards;
     std::lock_guard<std::mutex> lock(shard.mutex);
-    if (shard.map.size() >= kShardCapacity) shard.map.erase(shard.map.begin());
+    if (auto it = shard.map.find(key); it != shard.map.end()) return it->second;
+    while (!shard.map.empty() &&
+           (shard.map.size() >= kShardCapacity || shard.bytes + need > budget)) {
+        auto victim = shard.map.begin();
+        shard.bytes -= victim->second->memory_bytes();
+        shard.map.erase(victim);
+    }
+    shard.bytes += need;
     return shard.map.emplace(key, std::move(a)).first->second;
+}
+
+AnalysisCacheStats analysis_cache_stats() noexcept {
+    AnalysisCacheStats out;
+    for (Shard& s : shards()) {
+        std::lock_guard<std::mutex> lock(s.mutex);
+        out.entries += s.map.size();
+        out.bytes += s.bytes;
+    }
+    return out;
+}
+
+void set_analysis_cache_limit(size_t bytes) noexcept {
+    g_cache_limit.store(bytes, std::memory_order_relaxed);
 }
 
 namespace {
@@ -364,6 +398,7 @@ constexpr size_t kThreadCapacity = 512;
 
 struct ThreadCache {
     std::unordered_map<Key, std::shared_ptr<const CodeAnalysis>, KeyHash> map;
+    size_t bytes = 0;  // memory_bytes() of the analyses in `map`
     uint64_t generation = 0;
     unsigned depth = 0;  // live ThreadAnalysis objects of this thread
 };
@@ -376,6 +411,7 @@ void clear_analysis_cache() noexcept {
     for (Shard& s : shards()) {
         std::lock_guard<std::mutex> lock(s.mutex);
         s.map.clear();
+        s.bytes = 0;
     }
 }
 
@@ -384,16 +420,21 @@ ThreadAnalysis::ThreadAnalysis(const evmc_bytes32& code_hash, const uint8_t* cod
     ThreadCache& c = t_cache;
     if (c.depth == 0) {
         // Nothing of this thread uses an entry now: trimming is safe.
+        // The analyses it keeps alive stay within a quarter of the shared cache's limit.
         const uint64_t generation = g_generation.load(std::memory_order_relaxed);
-        if (c.generation != generation || c.map.size() >= kThreadCapacity) {
+        if (c.generation != generation || c.map.size() >= kThreadCapacity ||
+            c.bytes > g_cache_limit.load(std::memory_order_relaxed) / 4) {
             c.map.clear();
+            c.bytes = 0;
             c.generation = generation;
         }
     }
     const Key key{code_hash, static_cast<int>(rev)};
     auto it = c.map.find(key);
-    if (it == c.map.end())
+    if (it == c.map.end()) {
         it = c.map.emplace(key, analyze_cached(code_hash, code, size, rev)).first;
+        c.bytes += it->second->memory_bytes();
+    }
     analysis_ = it->second.get();
     ++c.depth;
 }

@@ -71,6 +71,9 @@ public:
         return i < 0 ? nullptr : instrs_.data() + jumpdest_targets_[static_cast<size_t>(i)];
     }
 
+    /// The memory the analysis holds (what the cache counts against its limit).
+    size_t memory_bytes() const noexcept;
+
 private:
     evmc_revision rev_;
     // The code, then kCodePadding zero bytes: a PUSH's immediate is read as one 8-byte load,
@@ -137,6 +140,20 @@ void clear_analysis_cache() noexcept;
 
 /// How many analyses this process has made (analyze(), cache misses included).
 uint64_t analyses_made() noexcept;
+
+/// The shared cache's contents: analyses and the bytes they hold.
+struct AnalysisCacheStats {
+    size_t entries = 0;
+    size_t bytes = 0;
+};
+AnalysisCacheStats analysis_cache_stats() noexcept;
+
+/// The most bytes of analyses the shared cache keeps (default kDefaultAnalysisCacheBytes): an
+/// insertion drops others first, from the same one of its 64 shards, so that each shard stays
+/// within a 64th of it (or holds just the newest analysis, when that alone is larger). At most
+/// 128 analyses per shard in any case. Analyses in use stay alive until their users are done.
+void set_analysis_cache_limit(size_t bytes) noexcept;
+inline constexpr size_t kDefaultAnalysisCacheBytes = size_t{256} << 20;
 
 /// The analysis for (`code_hash`, `rev`) through a per-thread front of analyze_cached, for the
 /// duration of one execution. A hit takes no lock and touches no shared reference count: when
