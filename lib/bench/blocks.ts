@@ -4,6 +4,7 @@
  * sender recovery are the same for both and are excluded). Every parallel result is compared with
  * the sequential one (receipts, logs, gas, bloom, state diff).
  */
+import { clearCodeAnalysisCache } from "../analysis-cache";
 import { native } from "../binding";
 import { executeBlock } from "../block/execute";
 import { firstDifference } from "../block/compare";
@@ -97,7 +98,7 @@ export async function benchBlocks(
   firstRun = false,
 ): Promise<BlockBenchRow[]> {
   const fresh = (): void => {
-    if (firstRun) native().clearCodeAnalysisCache();
+    if (firstRun) clearCodeAnalysisCache();
   };
   const rows: BlockBenchRow[] = [];
   for (const c of cases) {
