@@ -7,7 +7,7 @@
  * an embedder can lower the bound, or empty the cache under memory pressure.
  */
 import { native } from "./binding";
-import { InvalidArgumentError, callNative } from "./errors";
+import { callNative } from "./errors";
 
 export interface CodeAnalysisCacheStats {
   /** Analyses in the shared cache. */
@@ -21,10 +21,11 @@ export function codeAnalysisCacheStats(): CodeAnalysisCacheStats {
   return callNative(() => native().codeAnalysisCacheStats());
 }
 
-/** The most bytes of analyses the shared cache keeps (0: only the newest per shard). */
+/**
+ * The most bytes of analyses the shared cache keeps (0: only the newest per shard). Anything but a
+ * whole number from 0 to 2^53 - 1 is an InvalidArgumentError (the addon checks it).
+ */
 export function setCodeAnalysisCacheLimit(bytes: number): void {
-  if (!Number.isSafeInteger(bytes) || bytes < 0)
-    throw new InvalidArgumentError(`bytes must be a whole number from 0 to 2^53 - 1, not ${String(bytes)}`);
   callNative(() => native().setCodeAnalysisCacheLimit(bytes));
 }
 

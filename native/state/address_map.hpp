@@ -10,9 +10,7 @@
 // the item, and a caller that knows which accounts it will need can prefetch the slot.
 #pragma once
 
-#include <bit>
 #include <cstdint>
-#include <cstring>
 #include <memory>
 #include <tuple>
 #include <utility>

@@ -2,10 +2,8 @@
 // keys a block's author chooses.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <cstring>
-#include <random>
 
 namespace pevm::stm {
 
@@ -33,21 +31,7 @@ constexpr uint64_t mix_hash(uint64_t h) noexcept {
 struct HashKey {
     uint64_t k[4];
 };
-inline const HashKey kHashKey = [] {
-    HashKey key{};
-    try {
-        std::random_device rd;
-        for (auto& w : key.k) w = (uint64_t{rd()} << 32) ^ rd();
-    } catch (...) {
-        // No entropy source: the clock and where this process's stack lies (ASLR).
-        int here = 0;
-        uint64_t x =
-            static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
-            reinterpret_cast<uintptr_t>(&here);
-        for (auto& w : key.k) w = x = mix_hash(x + 0x9e3779b97f4a7c15ull);
-    }
-    return key;
-}();
+extern const HashKey kHashKey;  // hash.cpp
 
 /// The 128-bit product of a and b folded to 64 bits (its halves XORed).
 inline uint64_t fold_mul(uint64_t a, uint64_t b) noexcept {

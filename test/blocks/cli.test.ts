@@ -183,15 +183,14 @@ describe.skipIf(skip)("parallel-evm blocktest", () => {
   });
 });
 
+/** `bench blocks` on mainnet block 4370000 with `options`. */
+function benchBlock4370000(options: string[]): Promise<{ status: number; out: string }> {
+  return runCli(["bench", "blocks", "--fixture", mainnet, "--block", "4370000", ...options]);
+}
+
 describe.skipIf(skip)("parallel-evm bench blocks", () => {
   it("prints the documented JSON fields, and the machine's ceiling with --ceiling", async () => {
-    const { status, out } = await runCli([
-      "bench",
-      "blocks",
-      "--fixture",
-      mainnet,
-      "--block",
-      "4370000",
+    const { status, out } = await benchBlock4370000([
       "--threads",
       "1,2",
       "--runs",
@@ -246,13 +245,7 @@ describe.skipIf(skip)("parallel-evm bench blocks", () => {
     // A warm-up round and two timed ones, each sequential and at 2 threads: every run analyses
     // (Block-STM's workers may both analyse a code they meet at once: at least perRun each).
     before = made();
-    const { status, out } = await runCli([
-      "bench",
-      "blocks",
-      "--fixture",
-      mainnet,
-      "--block",
-      "4370000",
+    const { status, out } = await benchBlock4370000([
       "--threads",
       "2",
       "--runs",
