@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <atomic>
 #include <array>
+#include <cstddef>
 #include <cstring>
 #include <mutex>
+#include <new>
 #include <unordered_map>
 
 #include "evm/opcodes.hpp"
@@ -52,6 +54,14 @@ constexpr bool needs_correction(uint8_t op) noexcept {
 /// a PUSH32 that runs past the end, stays inside it.
 constexpr size_t kCodePadding = 33;
 
+/// Each opcode's immediate bytes (PUSHn: n), as bytes: the first pass over a code reads one per
+/// opcode.
+constexpr auto kImmediateSize = [] {
+    std::array<uint8_t, 256> t{};
+    for (int op = 0; op < 256; ++op) t[op] = kTraits[op].immediate_size;
+    return t;
+}();
+
 /// Per fork, the opcodes the analysis loop's fast path handles on their own: defined in the
 /// fork, with at most 8 bytes of immediate, and none of what needs more (a JUMPDEST, a jump, an
 /// opcode that ends its block, observes the gas left or the program counter, or a constant of
@@ -91,25 +101,114 @@ CodeAnalysis::CodeAnalysis(const uint8_t* code_in, size_t size, evmc_revision re
     code_.reserve(size + kCodePadding);
     code_.assign(code_in, code_in + size);
     code_.resize(size + kCodePadding, 0);
-    const uint8_t* const code = code_.data();  // padded: 8-byte loads past the end read zeros
-    const void* const* handlers = instruction_handlers();
-    const GasRow& gas = kGasCosts[rev];
-    const std::array<bool, 256>& plain = kPlainOps[rev];
-    // Only code longer than this can have a block whose base gas exceeds kMaxBlockGas (an
-    // opcode's base gas is below 2^15).
-    const bool may_split = size > static_cast<size_t>(kMaxBlockGas / 32768);
-    instrs_.reserve(size + 2);
+    const uint8_t* const code = code_.data();
+    // One pass over the opcodes (not their immediates): the valid destinations, and what the
+    // memory bound needs. The open word of the bitmap stays in a register (a store and reload per
+    // opcode would chain them), and nothing branches on the opcode: which one comes next is what
+    // a branch would mispredict.
+    size_t ops = 0, jumpis = 0, big_pushes = 0;
+    size_t word = 0;
+    uint64_t bits = 0;
+    for (size_t i = 0; i < size;) {
+        const uint8_t op = code[i];
+        const size_t n = kImmediateSize[op];
+        if ((i >> 6) != word) {  // about every 30 opcodes
+            // SAFETY: word < i / 64 < jumpdest_words_.size().
+            jumpdest_words_[word].bits = bits;
+            bits = 0;
+            word = i >> 6;
+        }
+        bits |= uint64_t{op == OP_JUMPDEST} << (i & 63);
+        ++ops;
+        jumpis += op == OP_JUMPI;
+        big_pushes += n > 8;
+        i += 1 + n;
+    }
+    if (size != 0) jumpdest_words_[word].bits = bits;  // SAFETY: word <= (size - 1) / 64
+    uint32_t jumpdests = 0;
+    for (JumpdestWord& w : jumpdest_words_) {
+        w.rank = jumpdests;
+        jumpdests += popcount(w.bits);
+    }
+    jumpdests_ = jumpdests;
+    entries_.reset(new std::atomic<const Instruction*>[jumpdests]);
+    for (uint32_t k = 0; k < jumpdests; ++k) entries_[k].store(nullptr, std::memory_order_relaxed);
 
-    struct Op {  // static facts of one opcode
+    // The most instructions a full translation can hold: one per opcode; a BEGINBLOCK per block
+    // (the start, each JUMPI, a split per 2^15 opcodes at most) and per JUMPDEST either its
+    // BEGINBLOCK or an ENTRY pair; and one per run (the STOP past the end, or the jump to a
+    // translated JUMPDEST that ends a run).
+    const size_t max_instrs =
+        ops + (1 + jumpis + ops / 32768 + 1) + 2 * size_t{jumpdests} + (1 + size_t{jumpdests});
+    chunk_size_ = std::min<size_t>(max_instrs, 1024) * sizeof(Instruction);
+    memory_bound_ = sizeof(*this) + code_.capacity() +
+                    jumpdest_words_.capacity() * sizeof(JumpdestWord) +
+                    jumpdests * sizeof(std::atomic<const Instruction*>) +
+                    max_instrs * sizeof(Instruction) + big_pushes * sizeof(uint256);
+    start_ = translate_run(0);  // no other thread sees the object yet
+}
+
+size_t CodeAnalysis::translated_bytes() const {
+    std::lock_guard lock(mutex_);
+    return sizeof(*this) + code_.capacity() + jumpdest_words_.capacity() * sizeof(JumpdestWord) +
+           jumpdests_ * sizeof(std::atomic<const Instruction*>) + chunk_bytes_;
+}
+
+const Instruction* CodeAnalysis::translate(uint32_t rank) const {
+    std::lock_guard lock(mutex_);
+    // Another thread may have translated it while this one waited.
+    // SAFETY: rank < jumpdests_ (the index of one of entries_).
+    if (const Instruction* t = entries_[rank].load(std::memory_order_relaxed)) return t;
+    // The JUMPDEST's offset: the word holding it (the last whose count before it is <= rank),
+    // then its bit there.
+    const auto word =
+        std::upper_bound(jumpdest_words_.begin(), jumpdest_words_.end(), rank,
+                         [](uint32_t r, const JumpdestWord& w) { return r < w.rank; }) -
+        1;
+    uint64_t bits = word->bits;
+    for (uint32_t k = word->rank; k < rank; ++k) bits &= bits - 1;  // drop the lower JUMPDESTs
+    const size_t pc = static_cast<size_t>(word - jumpdest_words_.begin()) * 64 +
+                      static_cast<size_t>(__builtin_ctzll(bits));
+    translate_run(pc);
+    return entries_[rank].load(std::memory_order_relaxed);
+}
+
+void* CodeAnalysis::allocate(size_t bytes) const {
+    if (bytes > chunk_left_) {
+        const size_t n = std::max(bytes, chunk_size_);
+        // operator new[] aligns to 16 (__STDCPP_DEFAULT_NEW_ALIGNMENT__), as Instruction needs.
+        chunks_.emplace_back(new std::byte[n]);
+        chunk_next_ = chunks_.back().get();
+        chunk_left_ = n;
+        chunk_bytes_ += n;
+    }
+    void* p = chunk_next_;
+    chunk_next_ += bytes;
+    chunk_left_ -= bytes;
+    return p;
+}
+
+namespace {
+
+/// One translation's working lists, kept per thread (no allocation per run once grown).
+struct RunScratch {
+    std::vector<Instruction> instrs;
+    std::vector<uint256> constants;
+    std::vector<std::pair<size_t, size_t>> big_pushes;      // instruction, its constant
+    std::vector<std::pair<size_t, int64_t>> corrections;    // instruction, block gas through it
+    std::vector<std::pair<size_t, uint64_t>> static_jumps;  // instruction, valid destination
+    std::vector<std::pair<uint32_t, size_t>> entries;       // JUMPDEST rank, its entry
+    struct Op {                                             // static facts of one opcode
         int32_t req, change, gas;
     };
-    struct Merged {   // a JUMPDEST inside the open block
-        size_t op;    // its index in `tail`
-        size_t next;  // the instruction that follows it
-        size_t slot;  // its index in jumpdest_targets_
+    struct Merged {     // a JUMPDEST inside the open block
+        size_t op;      // its index in `tail`
+        size_t next;    // the instruction that follows it
+        uint32_t rank;  // its rank among the JUMPDESTs
     };
-    struct Pending {  // an ENTRY to append after the code
-        size_t slot, next;
+    struct Pending {  // an ENTRY to append after the run
+        uint32_t rank;
+        size_t next;
         int64_t gas;
         int32_t req, growth;
     };
@@ -117,19 +216,49 @@ CodeAnalysis::CodeAnalysis(const uint8_t* code_in, size_t size, evmc_revision re
     // The open block's opcodes from its first merged JUMPDEST on (most blocks have none): the
     // suffixes that ENTRY instructions check, computed backwards when the block closes.
     std::vector<Op> tail;
-    std::vector<Pending> entries;
-    std::vector<std::pair<size_t, int64_t>> corrections;   // instruction, block gas through it
-    std::vector<std::pair<size_t, uint256>> static_jumps;  // instruction, destination
-    // PUSH9..PUSH32 instructions, their constants' indices in arg.small until the end (no pass
-    // over the code beforehand to count them: it cost a fifth of the analysis).
-    std::vector<size_t> big_pushes;
+    std::vector<Pending> pending;
+    void clear() {
+        merged.clear();
+        tail.clear();
+        pending.clear();
+        instrs.clear();
+        constants.clear();
+        big_pushes.clear();
+        corrections.clear();
+        static_jumps.clear();
+        entries.clear();
+    }
+};
+/// This thread's scratch, out of line: where the address of a thread_local is visible, GCC
+/// computes it again (a __tls_get_addr call, the addon being a shared library) at nearly every
+/// access, 30 times a run.
+[[gnu::noinline]] RunScratch& run_scratch() {
+    thread_local RunScratch s;
+    return s;
+}
+
+}  // namespace
+
+const Instruction* CodeAnalysis::translate_run(size_t start) const {
+    const uint8_t* const code = code_.data();  // padded: 8-byte loads past the end read zeros
+    const size_t size = code_size_;
+    const void* const* handlers = instruction_handlers();
+    const GasRow& gas = kGasCosts[rev_];
+    const std::array<bool, 256>& plain = kPlainOps[rev_];
+    // Only code longer than this can have a block whose base gas exceeds kMaxBlockGas (an
+    // opcode's base gas is below 2^15).
+    const bool may_split = size > static_cast<size_t>(kMaxBlockGas / 32768);
+    RunScratch& s = run_scratch();
+    s.clear();
+    std::vector<Instruction>& out = s.instrs;
+
+    // The open block: where its BEGINBLOCK is, its base gas, the stack height it needs on entry
+    // and its largest growth, kept as its opcodes are added (`height`: the stack height relative
+    // to its entry).
     size_t block = 0;
-    // The open block's base gas, the stack height it needs on entry and its largest growth,
-    // kept as its opcodes are added (`height`: the stack height relative to its entry).
     bool block_empty = true;
     int64_t block_gas = 0;
     int32_t block_req = 0, block_growth = 0, height = 0;
-
     auto fill = [](Instruction& ins, int64_t g, int32_t req, int32_t growth) {
         // Clamped stack values still fail (> 1024 items); the gas is bounded by kMaxBlockGas.
         ins.arg.block.gas = static_cast<int32_t>(g);
@@ -137,31 +266,31 @@ CodeAnalysis::CodeAnalysis(const uint8_t* code_in, size_t size, evmc_revision re
         ins.arg.block.stack_max = static_cast<int16_t>(std::min(growth, 2000));
     };
     auto open_block = [&] {
-        block = instrs_.size();
-        instrs_.push_back({handlers[kOpBeginBlock], {}});
-        merged.clear();
-        tail.clear();
-        corrections.clear();
+        block = out.size();
+        out.push_back({handlers[kOpBeginBlock], {}});
+        s.corrections.clear();
+        s.merged.clear();
+        s.tail.clear();
         block_empty = true;
         block_gas = 0;
         block_req = block_growth = height = 0;
     };
     auto close_block = [&] {
-        fill(instrs_[block], block_gas, block_req, block_growth);
+        fill(out[block], block_gas, block_req, block_growth);
         // An instruction that observes the gas left adds back the base gas after it.
-        for (auto [idx, through] : corrections) instrs_[idx].arg.correction = block_gas - through;
-        if (merged.empty()) return;
+        for (auto [idx, through] : s.corrections) out[idx].arg.correction = block_gas - through;
+        if (s.merged.empty()) return;
         int32_t req = 0, growth = 0;
         int64_t g = 0;
-        size_t m = merged.size();
-        for (size_t k = tail.size(); k-- > 0;) {
-            const Op& o = tail[k];
+        size_t m = s.merged.size();
+        for (size_t k = s.tail.size(); k-- > 0;) {
+            const RunScratch::Op& o = s.tail[k];
             req = std::max(o.req, req - o.change);
             growth = std::max(0, o.change + growth);
             g += o.gas;
-            while (m > 0 && merged[m - 1].op == k) {
+            while (m > 0 && s.merged[m - 1].op == k) {
                 --m;
-                entries.push_back({merged[m].slot, merged[m].next, g, req, growth});
+                s.pending.push_back({s.merged[m].rank, s.merged[m].next, g, req, growth});
             }
         }
     };
@@ -170,7 +299,7 @@ CodeAnalysis::CodeAnalysis(const uint8_t* code_in, size_t size, evmc_revision re
         const int32_t after = height + kTraits[op].stack_change;
         block_req = std::max(block_req, req - height);
         block_growth = std::max(block_growth, after);
-        if (!merged.empty()) tail.push_back({req, kTraits[op].stack_change, gas[op]});
+        if (!s.merged.empty()) s.tail.push_back({req, kTraits[op].stack_change, gas[op]});
         height = after;
         block_gas += gas[op];
         block_empty = false;
@@ -178,10 +307,15 @@ CodeAnalysis::CodeAnalysis(const uint8_t* code_in, size_t size, evmc_revision re
 
     open_block();
     // The previous instruction, if a PUSH of this block: its value (a PUSH+JUMP becomes a static
-    // jump). A PUSH of more than 8 bytes leaves its value in constants_.back().
+    // jump). A PUSH of more than 8 bytes leaves its value in s.constants.back().
     enum : uint8_t { kNoPush, kSmallPush, kBigPush } last_push = kNoPush;
     uint64_t last_small = 0;
-    for (size_t i = 0; i < size;) {
+    for (size_t i = start;;) {
+        if (i >= size) {  // running off the end is STOP
+            out.push_back({handlers[OP_STOP], {}});
+            close_block();
+            break;
+        }
         const uint8_t op = code[i];
         if (may_split && block_gas + std::max<int16_t>(gas[op], 0) > kMaxBlockGas) {
             // Only huge straight-line code gets here: split the block where it stands.
@@ -195,20 +329,34 @@ CodeAnalysis::CodeAnalysis(const uint8_t* code_in, size_t size, evmc_revision re
             const uint64_t v = load_small(code + i + 1, n);
             Instruction ins{handlers[op], {}};
             ins.arg.small = v;
-            instrs_.push_back(ins);
+            out.push_back(ins);
             last_push = static_cast<decltype(last_push)>(n != 0);  // kSmallPush or kNoPush
             last_small = v;
             i += 1 + n;
             continue;
         }
         if (op == OP_JUMPDEST) {
-            // SAFETY: i < size, so i / 64 < jumpdest_words_.size().
-            jumpdest_words_[i / 64].bits |= uint64_t{1} << (i % 64);
+            // SAFETY: i is an opcode's offset (the run walks from one), so its bit is set.
+            const auto rank = static_cast<uint32_t>(jumpdest_index(i));
+            if (const Instruction* t = entries_[rank].load(std::memory_order_relaxed)) {
+                // Translated before: the run ends in a jump there (the open block's last
+                // instruction, or in place of its BEGINBLOCK when it is still empty).
+                Instruction jump{handlers[kOpJumpStatic], {}};
+                jump.arg.target = t;
+                if (block_empty) {
+                    out[block] = jump;
+                } else {
+                    out.push_back(jump);
+                    close_block();
+                }
+                break;
+            }
             if (block_empty) {
-                jumpdest_targets_.push_back(static_cast<int32_t>(block));
+                s.entries.emplace_back(rank, block);
             } else {
-                merged.push_back({tail.size(), instrs_.size(), jumpdest_targets_.size()});
-                jumpdest_targets_.push_back(-1);  // its ENTRY, appended after the code
+                // Fallen into from the code before: it stays in the open block, and a jump to
+                // it enters through an ENTRY that checks the rest of the block from here.
+                s.merged.push_back({s.tail.size(), out.size(), rank});
             }
             add_op(op);
             last_push = kNoPush;
@@ -216,12 +364,9 @@ CodeAnalysis::CodeAnalysis(const uint8_t* code_in, size_t size, evmc_revision re
             continue;
         }
         if (gas[op] < 0) {  // undefined in this fork: halts when reached
-            instrs_.push_back({handlers[kOpUndefined], {}});
+            out.push_back({handlers[kOpUndefined], {}});
             close_block();
-            open_block();
-            last_push = kNoPush;
-            ++i;
-            continue;
+            break;
         }
         add_op(op);
 
@@ -230,10 +375,9 @@ CodeAnalysis::CodeAnalysis(const uint8_t* code_in, size_t size, evmc_revision re
         if (n != 0) {
             uint8_t buf[32] = {};
             std::memcpy(buf + 32 - n, code + i + 1, n);  // past the end: the padding's zeros
-            ins.arg.small = constants_.size();           // a pointer once constants_ stops growing
-            big_pushes.push_back(instrs_.size());
-            constants_.push_back(uint256::load_be(buf));
-            instrs_.push_back(ins);
+            s.big_pushes.emplace_back(out.size(), s.constants.size());
+            s.constants.push_back(uint256::load_be(buf));
+            out.push_back(ins);
             last_push = kBigPush;
             i += 1 + n;
             continue;
@@ -241,63 +385,84 @@ CodeAnalysis::CodeAnalysis(const uint8_t* code_in, size_t size, evmc_revision re
         if (op == OP_PC) {
             ins.arg.small = i;
         } else if (needs_correction(op)) {
-            corrections.emplace_back(instrs_.size(), block_gas);
+            s.corrections.emplace_back(out.size(), block_gas);
         }
         if ((op == OP_JUMP || op == OP_JUMPI) && last_push != kNoPush) {
             // Fuse with the PUSH before it: same block, same gas and stack accounting.
             uint256 dest{last_small};
             if (last_push == kBigPush) {
-                dest = constants_.back();  // no constant needed: the jump resolves it
-                constants_.pop_back();
-                big_pushes.pop_back();
+                dest = s.constants.back();  // no constant needed: the jump resolves it
+                s.constants.pop_back();
+                s.big_pushes.pop_back();
             }
-            instrs_.back() = {handlers[op == OP_JUMP ? kOpJumpStatic : kOpJumpiStatic], {}};
-            static_jumps.emplace_back(instrs_.size() - 1, dest);
+            out.back() = {handlers[op == OP_JUMP ? kOpJumpStatic : kOpJumpiStatic], {}};
+            // A bad destination keeps a null target; a good one is resolved below.
+            if (dest.fits_u64() && dest.w[0] < size && jumpdest_index(dest.w[0]) >= 0)
+                s.static_jumps.emplace_back(out.size() - 1, dest.w[0]);
         } else {
-            instrs_.push_back(ins);
+            out.push_back(ins);
         }
         last_push = kNoPush;
         ++i;
         if (ends_block(op)) {
             close_block();
-            open_block();
+            if (op != OP_JUMPI) break;
+            open_block();  // JUMPI falls through into the next block, translated in this run
+            last_push = kNoPush;
         }
     }
-    // Running off the end is STOP.
-    instrs_.push_back({handlers[OP_STOP], {}});
-    close_block();
 
-    // ENTRY pairs after the code: [ENTRY with the suffix's checks][continuation].
-    instrs_.reserve(instrs_.size() + 2 * entries.size());
-    for (const Pending& e : entries) {
-        jumpdest_targets_[e.slot] = static_cast<int32_t>(instrs_.size());
+    // ENTRY pairs after the run: [ENTRY with the suffix's checks][its continuation].
+    const size_t first_entry = out.size();
+    for (const RunScratch::Pending& e : s.pending) {
+        s.entries.emplace_back(e.rank, out.size());
         Instruction entry{handlers[kOpEntry], {}};
         fill(entry, e.gas, e.req, e.growth);
-        instrs_.push_back(entry);
+        out.push_back(entry);
         Instruction cont{nullptr, {}};
         cont.arg.small = e.next;
-        instrs_.push_back(cont);
+        out.push_back(cont);
     }
-    // No more growth: indices become pointers.
-    for (const size_t idx : big_pushes) instrs_[idx].arg.big = &constants_[instrs_[idx].arg.small];
-    for (size_t k = 0; k < entries.size(); ++k) {
-        Instruction& cont = instrs_[jumpdest_targets_[entries[k].slot] + 1];
-        cont.arg.target = instrs_.data() + cont.arg.small;
-    }
-    uint32_t rank = 0;
-    for (JumpdestWord& w : jumpdest_words_) {
-        w.rank = rank;
-        rank += popcount(w.bits);
-    }
-    for (const auto& [idx, dest] : static_jumps) instrs_[idx].arg.target = jump_target(dest);
-}
+    std::sort(s.entries.begin(), s.entries.end());  // by rank, for the static jumps below
 
-size_t CodeAnalysis::memory_bytes() const noexcept {
-    // What is touched: the instruction array's reserved tail is never written.
-    return sizeof(*this) + code_.capacity() + instrs_.size() * sizeof(Instruction) +
-           constants_.capacity() * sizeof(uint256) +
-           jumpdest_words_.capacity() * sizeof(JumpdestWord) +
-           jumpdest_targets_.capacity() * sizeof(int32_t);
+    // Into chunk memory: the instructions, then the constants they point to.
+    const size_t instr_bytes = out.size() * sizeof(Instruction);
+    static_assert(sizeof(uint256) % sizeof(Instruction) == 0 && alignof(uint256) <= 16);
+    auto* const mem =
+        static_cast<std::byte*>(allocate(instr_bytes + s.constants.size() * sizeof(uint256)));
+    auto* const run = reinterpret_cast<Instruction*>(mem);
+    for (size_t k = 0; k < out.size(); ++k) new (run + k) Instruction(out[k]);
+    auto* const constants = reinterpret_cast<uint256*>(mem + instr_bytes);
+    for (size_t k = 0; k < s.constants.size(); ++k) new (constants + k) uint256(s.constants[k]);
+    for (const auto& [idx, c] : s.big_pushes) run[idx].arg.big = constants + c;
+    for (size_t k = first_entry + 1; k < out.size(); k += 2)
+        run[k].arg.target = run + run[k].arg.small;
+    // Static jumps: straight to a translated JUMPDEST (before, or in this run), else a lazy jump
+    // that looks it up when taken.
+    for (const auto& [idx, dest] : s.static_jumps) {
+        // SAFETY: dest is a JUMPDEST (checked when the jump was recorded).
+        const auto rank = static_cast<uint32_t>(jumpdest_index(dest));
+        const Instruction* t = entries_[rank].load(std::memory_order_relaxed);
+        if (t == nullptr) {
+            const auto it = std::lower_bound(
+                s.entries.begin(), s.entries.end(), rank,
+                [](const std::pair<uint32_t, size_t>& e, uint32_t r) { return e.first < r; });
+            if (it != s.entries.end() && it->first == rank) t = run + it->second;
+        }
+        Instruction& ins = run[idx];
+        if (t != nullptr) {
+            ins.arg.target = t;
+        } else {
+            const bool jumpi = ins.handler == handlers[kOpJumpiStatic];
+            ins.handler = handlers[jumpi ? kOpJumpiLazy : kOpJumpLazy];
+            ins.arg.slot = &entries_[rank];
+        }
+    }
+    // Published last: a thread that finds an entry sees the whole run (release, paired with
+    // entry()'s acquire).
+    for (const auto& [rank, idx] : s.entries)
+        entries_[rank].store(run + idx, std::memory_order_release);
+    return run;
 }
 
 namespace {

@@ -94,7 +94,7 @@ evmc_status_code run(Frame* fp, const CodeAnalysis* ap, int64_t* gas_io,
         &&L_UNDEFINED, &&L_UNDEFINED, &&L_UNDEFINED, &&L_UNDEFINED, &&L_UNDEFINED, &&L_UNDEFINED, &&L_UNDEFINED, &&L_UNDEFINED,  // 0xe8
         &&L_CREATE, &&L_CALL, &&L_CALLCODE, &&L_RETURN, &&L_DELEGATECALL, &&L_CREATE2, &&L_UNDEFINED, &&L_UNDEFINED,  // 0xf0
         &&L_UNDEFINED, &&L_UNDEFINED, &&L_STATICCALL, &&L_UNDEFINED, &&L_UNDEFINED, &&L_REVERT, &&L_INVALID, &&L_SELFDESTRUCT,  // 0xf8
-        &&L_BEGINBLOCK, &&L_UNDEFINED, &&L_JUMP_STATIC, &&L_JUMPI_STATIC, &&L_ENTRY,  // pseudo-ops
+        &&L_BEGINBLOCK, &&L_UNDEFINED, &&L_JUMP_STATIC, &&L_JUMPI_STATIC, &&L_ENTRY, &&L_JUMP_LAZY, &&L_JUMPI_LAZY,  // pseudo-ops
     };
     if (handlers_out != nullptr) {
         *handlers_out = kLabels;
@@ -174,6 +174,19 @@ L_JUMPI_STATIC:
         if (ip->arg.target == nullptr) goto bad_jump;
         --top;
         ip = ip->arg.target;
+        goto* ip->handler;
+    }
+    --top;
+    PEVM_NEXT();
+// A static jump to a JUMPDEST that was not translated when the jump was: its BEGINBLOCK through
+// the analysis's table, translated now if still not.
+L_JUMP_LAZY:
+    ip = a.lazy_target(ip->arg.slot);
+    goto* ip->handler;
+L_JUMPI_LAZY:
+    if (top[-1]) {
+        --top;
+        ip = a.lazy_target(ip->arg.slot);
         goto* ip->handler;
     }
     --top;
