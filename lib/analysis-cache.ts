@@ -1,10 +1,12 @@
 /**
  * The interpreter's code-analysis cache. Each contract's code is analysed once per process and
- * fork (translated into the interpreter's instruction array, about 80 KB for a 9 KB contract)
- * and cached by code hash; a block's first run in a process spends most of its time on this
- * (bench/README.md). The cache is bounded in bytes (default 256 MiB; each worker thread keeps a
- * quarter of that at most alive in its own front on top), dropping analyses to make room;
- * an embedder can lower the bound, or empty the cache under memory pressure.
+ * fork and cached by code hash: its jump destinations found when it is first called, its code
+ * translated into the interpreter's instructions part by part as execution first reaches each
+ * part (fully translated, about 80 KB for a 9 KB contract; a block's first run reaches about a
+ * sixth of the code it calls). The cache is bounded in bytes, counting each analysis at its fully
+ * translated size (default 256 MiB; each worker thread keeps a quarter of that at most alive in
+ * its own front on top), dropping analyses to make room; an embedder can lower the bound, or
+ * empty the cache under memory pressure.
  */
 import { native } from "./binding";
 import { callNative } from "./errors";
@@ -12,8 +14,10 @@ import { callNative } from "./errors";
 export interface CodeAnalysisCacheStats {
   /** Analyses in the shared cache. */
   entries: number;
-  /** The memory they hold. */
+  /** The bytes counted against the limit: each analysis at its fully translated size. */
   bytes: number;
+  /** The memory they hold now: the code translated so far (at most `bytes`). */
+  translatedBytes: number;
 }
 
 /** What the shared cache holds now. */

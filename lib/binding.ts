@@ -44,8 +44,8 @@ export interface NativeBinding {
   clearCodeAnalysisCache(): void;
   /** How many code analyses this process has made so far. */
   codeAnalysesMade(): number;
-  /** The shared code-analysis cache's analyses and the bytes they hold. */
-  codeAnalysisCacheStats(): { entries: number; bytes: number };
+  /** The shared code-analysis cache's analyses and their bytes (lib/analysis-cache.ts). */
+  codeAnalysisCacheStats(): { entries: number; bytes: number; translatedBytes: number };
   /** The most bytes of analyses the shared cache keeps (lib/analysis-cache.ts). */
   setCodeAnalysisCacheLimit(bytes: number): void;
 }

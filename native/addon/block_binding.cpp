@@ -157,6 +157,8 @@ Napi::Value codeAnalysisCacheStats(const Napi::CallbackInfo& info) {
     Napi::Object out = Napi::Object::New(info.Env());
     out.Set("entries", Napi::Number::New(info.Env(), static_cast<double>(st.entries)));
     out.Set("bytes", Napi::Number::New(info.Env(), static_cast<double>(st.bytes)));
+    out.Set("translatedBytes",
+            Napi::Number::New(info.Env(), static_cast<double>(st.translated_bytes)));
     return out;
 }
 Napi::Value setCodeAnalysisCacheLimit(const Napi::CallbackInfo& info) {

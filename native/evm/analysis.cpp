@@ -544,6 +544,7 @@ AnalysisCacheStats analysis_cache_stats() noexcept {
         std::lock_guard<std::mutex> lock(s.mutex);
         out.entries += s.map.size();
         out.bytes += s.bytes;
+        for (const auto& kv : s.map) out.translated_bytes += kv.second->translated_bytes();
     }
     return out;
 }

@@ -183,10 +183,12 @@ void clear_analysis_cache() noexcept;
 /// How many analyses this process has made (analyze(), cache misses included).
 uint64_t analyses_made() noexcept;
 
-/// The shared cache's contents: analyses and the bytes they hold.
+/// The shared cache's contents: analyses, the bytes counted against the limit (each analysis
+/// at its fully translated size), and the bytes they hold now (the code translated so far).
 struct AnalysisCacheStats {
     size_t entries = 0;
     size_t bytes = 0;
+    size_t translated_bytes = 0;
 };
 AnalysisCacheStats analysis_cache_stats() noexcept;
 

@@ -31,7 +31,7 @@ describe.skipIf(skip)("the code-analysis cache", () => {
   it("holds a block's codes, counted in bytes, within the default limit", async () => {
     const { block, context } = load();
     clearCodeAnalysisCache();
-    expect(codeAnalysisCacheStats()).toEqual({ entries: 0, bytes: 0 });
+    expect(codeAnalysisCacheStats()).toEqual({ entries: 0, bytes: 0, translatedBytes: 0 });
     const before = native().codeAnalysesMade();
     await executeBlock(block, context, { policy: "sequential", missingState: "empty" });
     const made = native().codeAnalysesMade() - before;
@@ -41,6 +41,9 @@ describe.skipIf(skip)("the code-analysis cache", () => {
     expect(st.entries).toBeGreaterThan(150);
     expect(st.bytes).toBeGreaterThan(st.entries * 1000);
     expect(st.bytes).toBeLessThanOrEqual(DEFAULT_LIMIT);
+    // Translated lazily: what the block ran of its codes, well below their full translation.
+    expect(st.translatedBytes).toBeGreaterThan(st.entries * 100);
+    expect(st.translatedBytes).toBeLessThan(st.bytes / 2);
   });
 
   it("with a limit of 0 keeps one analysis per shard, and blocks still equal sequential", async () => {
