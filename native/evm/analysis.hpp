@@ -1,14 +1,20 @@
 // Code analysis: made once per (code, fork), cached by code hash and shared across threads.
 //
 // The bytecode is translated into instructions, each the address of its handler in the dispatch
-// loop plus one argument, grouped into basic blocks. A block starts at the code start, at every
-// JUMPDEST and after every JUMPI; it opens with a BEGINBLOCK pseudo-instruction (a JUMPDEST is
-// its block's BEGINBLOCK) that charges the base gas of the whole block and checks the stack
-// height it needs and its growth, so the instructions themselves check nothing static. This is
-// exact: a block can only leave early through an exceptional halt, which consumes all gas and
-// reverts everything whatever the order, and the instructions that observe the gas left (GAS,
-// calls, creates, SSTORE's sentry) add back the base gas of the rest of their block (their
-// `correction`). PUSH followed by JUMP or JUMPI becomes one static jump.
+// loop plus one argument, grouped into basic blocks. A block starts where a run (below) starts and
+// after every JUMPI; it opens with a BEGINBLOCK pseudo-instruction that charges the base gas of
+// the whole block and checks the stack height it needs and its growth, so the instructions
+// themselves check nothing static. This is exact: a block can only leave early through an
+// exceptional halt, which consumes all gas and reverts everything whatever the order, and the
+// instructions that observe the gas left (GAS, calls, creates, SSTORE's sentry) add back the base
+// gas of the rest of their block (their `correction`).
+//
+// JUMPDEST costs nothing at run time. One that starts a block is that block's BEGINBLOCK. One
+// reached by falling through from the code before it does not end the block (a block is entered
+// at its start or at such a JUMPDEST, and always runs to its end unless it halts): a jump to it
+// enters through an ENTRY pseudo-instruction, kept after its run, that charges and checks the
+// rest of the block from that JUMPDEST on, then continues in the middle of the block. PUSH
+// followed by JUMP or JUMPI becomes one static jump.
 //
 // Translation is lazy. Construction only copies the code and finds its valid jump destinations
 // (a bit per code byte); code is translated when execution first reaches it, one run at a time:
