@@ -83,7 +83,8 @@ public:
     size_t code_size() const noexcept { return code_size_; }
     evmc_revision revision() const noexcept { return rev_; }
 
-    /// The BEGINBLOCK of the JUMPDEST at `dest`, or null if `dest` is not a valid destination.
+    /// Where a jump to `dest` enters (the BEGINBLOCK, or the ENTRY of a JUMPDEST merged into a
+    /// block), translated first if need be; null if `dest` is not a valid destination.
     const Instruction* jump_target(const uint256& dest) const {
         if (!dest.fits_u64() || dest.w[0] >= code_size_) return nullptr;
         const int32_t i = jumpdest_index(dest.w[0]);
@@ -150,8 +151,8 @@ private:
 #endif
 
     // The valid jump destinations, compactly: a bit per code byte (set at each JUMPDEST), with
-    // the count of JUMPDESTs before each 64-byte word; per JUMPDEST in code order, its
-    // BEGINBLOCK once translated (null before).
+    // the count of JUMPDESTs before each 64-byte word; per JUMPDEST in code order, where a jump
+    // to it enters once it is translated (null before).
     struct JumpdestWord {
         uint64_t bits = 0;
         uint32_t rank = 0;
