@@ -131,6 +131,29 @@ function shuffled<T>(items: T[], seed: number): T[] {
   return out;
 }
 
+/**
+ * A run longer than a translation chunk (1,024 instructions): selector 0 jumps to LONG, whose
+ * 3,000 PUSH1/POP pairs fall into MID; selector 1 jumps to MID directly. Run first, 0 makes MID a
+ * JUMPDEST merged into the long block (1 then enters through its ENTRY); run first, 1 makes MID a
+ * run of its own (the long run then ends in a jump to it).
+ */
+const LONG = assemble([
+  push0(),
+  "CALLDATALOAD",
+  { to: "MID", op: "JUMPI" },
+  { to: "LONG", op: "JUMP" },
+  { label: "LONG" },
+  "JUMPDEST",
+  ...Array.from({ length: 3000 }, (): Item[] => [push(1), "POP"]).flat(),
+  sstore(1, 1),
+  { label: "MID" },
+  "JUMPDEST",
+  "GAS",
+  push(2),
+  "SSTORE",
+  "STOP",
+]);
+
 describe("lazy translation", () => {
   // Each selector on a fresh analysis: the reference.
   const fresh = new Map<number, string>();
@@ -157,6 +180,30 @@ describe("lazy translation", () => {
     for (const order of orders) {
       clearCodeAnalysisCache();
       for (const s of order) expect(call(s), `selector ${s} in order ${order.join(",")}`).toBe(fresh.get(s));
+    }
+  });
+
+  it("a run longer than a chunk, and a JUMPDEST merged at its end, in either order", () => {
+    const callLong = (selector: number) => {
+      const data = new Uint8Array(32);
+      data[31] = selector;
+      const r = run("Cancun", { code: LONG, tx: { data, gasLimit: 2_000_000n } });
+      expect(r.status).toBe("success");
+      return [r.gasUsed, slot(r, CONTRACT, 1), slot(r, CONTRACT, 2)];
+    };
+    clearCodeAnalysisCache();
+    const fall = callLong(0);
+    clearCodeAnalysisCache();
+    const jump = callLong(1);
+    expect(fall[1]).toBe(1n);
+    expect(jump[1]).toBe(0n);
+    expect(fall[2]).toBeGreaterThan(0n);
+    for (const order of [
+      [0, 1],
+      [1, 0],
+    ]) {
+      clearCodeAnalysisCache();
+      for (const s of order) expect(callLong(s)).toEqual(s === 0 ? fall : jump);
     }
   });
 });
