@@ -144,9 +144,8 @@ Napi::Value executeTransaction(const Napi::CallbackInfo& info) {
         // them, and the caller sees this order.
         std::vector<std::pair<evmc_bytes32, evmc_bytes32>> storage(ch.storage.begin(),
                                                                    ch.storage.end());
-        std::sort(storage.begin(), storage.end(), [](const auto& a, const auto& b) {
-            return std::memcmp(a.first.bytes, b.first.bytes, 32) < 0;
-        });
+        std::sort(storage.begin(), storage.end(),
+                  [](const auto& a, const auto& b) { return state::less(a.first, b.first); });
         w.u32(static_cast<uint32_t>(storage.size()));
         for (const auto& [key, value] : storage) {
             w.raw(key.bytes, 32);

@@ -228,16 +228,15 @@ struct RunScratch {
     // suffixes that ENTRY instructions check, computed backwards when the block closes.
     std::vector<Op> tail;
     std::vector<Pending> pending;
+    /// The lists of a whole run (a block's own, corrections, merged and tail, are emptied as
+    /// each block opens).
     void clear() {
-        merged.clear();
-        tail.clear();
-        pending.clear();
         instrs.clear();
         constants.clear();
         big_pushes.clear();
-        corrections.clear();
         static_jumps.clear();
         entries.clear();
+        pending.clear();
     }
 };
 /// This thread's scratch, out of line: where the address of a thread_local is visible, GCC

@@ -4,6 +4,7 @@
 // DatabaseCommit), so that Block-STM can later put a multi-version view behind the same seam.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -51,6 +52,36 @@ inline bool equal(const evmc_bytes32& a, const evmc_bytes32& b) noexcept {
 }
 inline bool equal(const evmc_address& a, const evmc_address& b) noexcept {
     return std::memcmp(a.bytes, b.bytes, 20) == 0;
+}
+
+// Lexicographic byte order (the order of every sorted output: the state diff, its storage,
+// executeTransaction's changes) through big-endian words: sorting a block's accounts compared
+// them through a memcmp call each, 15% of a block of plain transfers (callgrind).
+inline uint64_t be64(const uint8_t* p) noexcept {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    if constexpr (std::endian::native == std::endian::little) v = __builtin_bswap64(v);
+    return v;
+}
+inline uint32_t be32(const uint8_t* p) noexcept {
+    uint32_t v;
+    std::memcpy(&v, p, 4);
+    if constexpr (std::endian::native == std::endian::little) v = __builtin_bswap32(v);
+    return v;
+}
+inline bool less(const evmc_address& a, const evmc_address& b) noexcept {
+    const uint64_t a0 = be64(a.bytes), b0 = be64(b.bytes);
+    if (a0 != b0) return a0 < b0;
+    const uint64_t a1 = be64(a.bytes + 8), b1 = be64(b.bytes + 8);
+    if (a1 != b1) return a1 < b1;
+    return be32(a.bytes + 16) < be32(b.bytes + 16);
+}
+inline bool less(const evmc_bytes32& a, const evmc_bytes32& b) noexcept {
+    for (int i = 0; i < 32; i += 8) {
+        const uint64_t x = be64(a.bytes + i), y = be64(b.bytes + i);
+        if (x != y) return x < y;
+    }
+    return false;
 }
 
 /// keccak256 of the empty string: the code hash of an account without code.
