@@ -21,28 +21,17 @@ bool in_scalar_range(const uint8_t x[32]) noexcept {
     return !zero && std::memcmp(x, kOrder, 32) < 0;
 }
 
-// One verification context for the process, built on first use (C++ guarantees one thread
-// builds it while others wait). Recovery only reads it, so sharing it across threads is safe.
-const secp256k1_context* context() noexcept {
-    // Owned by a static with a destructor, so the context (about 1 MiB of precomputed tables) is
-    // freed when the addon is unloaded (Node unloads an addon loaded only by a worker thread).
-    struct Owner {
-        secp256k1_context* ctx = secp256k1_context_create(SECP256K1_CONTEXT_VERIFY);
-        ~Owner() {
-            if (ctx != nullptr) secp256k1_context_destroy(ctx);
-        }
-    };
-    static const Owner owner;
-    return owner.ctx;
-}
-
 }  // namespace
 
 std::optional<evmc_address> recover_address(const uint8_t hash[32], const uint8_t r[32],
                                             const uint8_t s[32], uint8_t y_parity) noexcept {
     if (y_parity > 1 || !in_scalar_range(r) || !in_scalar_range(s)) return std::nullopt;
-    const secp256k1_context* ctx = context();
-    if (ctx == nullptr) return std::nullopt;
+    // Recovery needs no context of its own: libsecp256k1's verification tables are precomputed
+    // in the library, and the static context is read-only, so every thread shares it. The
+    // library's self-test (what it asks of users of that context) runs once, on first use.
+    static const bool tested = (secp256k1_selftest(), true);
+    (void)tested;
+    const secp256k1_context* ctx = secp256k1_context_static;
     uint8_t compact[64];
     std::memcpy(compact, r, 32);
     std::memcpy(compact + 32, s, 32);
