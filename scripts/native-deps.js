@@ -103,7 +103,8 @@ async function debianDir(name) {
     );
   }
   const sum = crypto.createHash("sha256").update(tarball).digest("hex");
-  if (sum !== src.sha256) throw new Error(`parallel-evm: ${src.url} has SHA-256 ${sum}, expected ${src.sha256}`);
+  if (sum !== src.sha256)
+    throw new Error(`parallel-evm: ${src.url} has SHA-256 ${sum}, expected ${src.sha256}`);
   // Unpacked beside its final place and renamed into it: a concurrent build never sees half.
   fs.mkdirSync(cache, { recursive: true });
   const work = fs.mkdtempSync(path.join(cache, `${src.top}.tmp-`));
@@ -113,7 +114,8 @@ async function debianDir(name) {
     execFileSync("tar", ["-xJf", file, "-C", work], { stdio: ["ignore", "ignore", "inherit"] });
     const unpacked = path.join(work, src.top);
     for (const entry of src.entries)
-      if (!fs.existsSync(path.join(unpacked, entry))) throw new Error(`native-deps: ${src.url} lacks ${entry}`);
+      if (!fs.existsSync(path.join(unpacked, entry)))
+        throw new Error(`native-deps: ${src.url} lacks ${entry}`);
     fs.writeFileSync(path.join(unpacked, ".complete"), src.sha256 + "\n");
     try {
       fs.renameSync(unpacked, dir);
@@ -153,7 +155,9 @@ async function main() {
   } else if (command === "clean") {
     fs.rmSync(path.join(root, "deps"), { recursive: true, force: true });
   } else {
-    console.error(`usage: node scripts/native-deps.js dir ${[...Object.keys(packages), ...Object.keys(debian)].join("|")} | vendor | clean`);
+    console.error(
+      `usage: node scripts/native-deps.js dir ${[...Object.keys(packages), ...Object.keys(debian)].join("|")} | vendor | clean`,
+    );
     process.exit(2);
   }
 }

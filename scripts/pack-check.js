@@ -113,7 +113,10 @@ try {
   // sources of libsecp256k1, blst and c-kzg come from the package's own deps/ folder (the npm
   // packages are not installed, Debian's tarball not fetched), so this proves the published
   // package builds by itself.
-  if (!files.some((f) => f.startsWith("deps/c-kzg/")) || !files.some((f) => f.startsWith("deps/libsecp256k1/src/")))
+  if (
+    !files.some((f) => f.startsWith("deps/c-kzg/")) ||
+    !files.some((f) => f.startsWith("deps/libsecp256k1/src/"))
+  )
     throw new Error("the package lacks the vendored C sources in deps/");
   for (const pkg of ["c-kzg", "secp256k1"]) {
     if (fs.existsSync(path.join(app, "node_modules", pkg))) throw new Error(`${pkg} was installed for users`);
