@@ -47,9 +47,17 @@ const debian = {
   },
 };
 
+const names = [...Object.keys(packages), ...Object.keys(debian)];
+
+/** deps/NAME in a published package (npm pack copies the sources there), else undefined. */
+function vendoredDir(name) {
+  const dir = path.join(root, "deps", name);
+  return fs.existsSync(dir) ? dir : undefined;
+}
+
 function packageDir(name) {
-  const vendored = path.join(root, "deps", name);
-  if (fs.existsSync(vendored)) return vendored;
+  const vendored = vendoredDir(name);
+  if (vendored) return vendored;
   try {
     return path.dirname(require.resolve(`${name}/package.json`, { paths: [root] }));
   } catch {
@@ -87,8 +95,8 @@ function download(url, redirects = 5) {
 
 /** The unpacked source folder of Debian source `name`: vendored, cached, or fetched now. */
 async function debianDir(name) {
-  const vendored = path.join(root, "deps", name);
-  if (fs.existsSync(vendored)) return vendored;
+  const vendored = vendoredDir(name);
+  if (vendored) return vendored;
   const src = debian[name];
   const cache = path.join(root, "node_modules", ".cache", "parallel-evm-deps");
   const dir = path.join(cache, src.top);
@@ -150,14 +158,11 @@ async function main() {
     for (const [pkg, entries] of Object.entries(packages))
       copy(path.dirname(require.resolve(`${pkg}/package.json`, { paths: [root] })), entries, pkg);
     for (const [src, { entries }] of Object.entries(debian)) copy(await debianDir(src), entries, src);
-    const names = [...Object.keys(packages), ...Object.keys(debian)];
     console.error("native-deps: copied the C sources of " + names.join(", ") + " into deps/");
   } else if (command === "clean") {
     fs.rmSync(path.join(root, "deps"), { recursive: true, force: true });
   } else {
-    console.error(
-      `usage: node scripts/native-deps.js dir ${[...Object.keys(packages), ...Object.keys(debian)].join("|")} | vendor | clean`,
-    );
+    console.error(`usage: node scripts/native-deps.js dir ${names.join("|")} | vendor | clean`);
     process.exit(2);
   }
 }

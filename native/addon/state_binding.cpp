@@ -24,7 +24,6 @@
 //                         u32 m, m x (w256 key, w256 value))                [changed accounts]
 // A malformed request throws ERR_DECODE; a VM that cannot be loaded throws ERR_VM_LOAD.
 #include <algorithm>
-#include <cstring>
 #include <limits>
 #include <string>
 #include <vector>

@@ -3,8 +3,6 @@
 
 #include <algorithm>
 #include <iterator>
-#include <bit>
-#include <cstring>
 
 #include "crypto/keccak.hpp"
 #include "stm/prefetch.hpp"
