@@ -7,6 +7,13 @@ const MAGIC = 0x314d5453; // "STM1"
 export interface BlockStmMetrics {
   /** The transactions ran on Block-STM (false: the block fell back to sequential execution). */
   parallel: boolean;
+  /**
+   * How the transactions ran in parallel: `block-stm`, or `transfer-groups` for a block of plain
+   * ETH transfers, whose dependencies are known before execution: each group of transactions that
+   * share an account ran on one thread, in block order (native/state/block_transfers.hpp). Then
+   * there are no validations or re-executions, and `dependencies` is the plan's graph.
+   */
+  engine: "block-stm" | "transfer-groups";
   /** Why the block fell back to sequential execution ("" when it did not). */
   fallback: string;
   threads: number;
@@ -47,6 +54,7 @@ export interface StmConflictSite {
   waits: number;
 }
 
+const ENGINES = ["block-stm", "transfer-groups"] as const;
 const SITE_KINDS = ["account", "balance", "storage", "existence"] as const;
 
 /** A site as one short line: `storage 0xabc…:0x00…05`, `balance 0xabc…`. */
@@ -67,6 +75,8 @@ export function splitStmMetrics(raw: Uint8Array): { result: Uint8Array; metrics:
   const start = end - 8 - len;
   let p = start;
   const parallel = buf[p++] === 1;
+  const engine = ENGINES[buf[p++]!];
+  if (engine === undefined) throw new Error(`Block-STM metrics: unknown engine ${buf[p - 1]}`);
   const n = buf[p++]!;
   const fallback = buf.toString("utf8", p, p + n);
   p += n;
@@ -114,6 +124,7 @@ export function splitStmMetrics(raw: Uint8Array): { result: Uint8Array; metrics:
     result: raw.subarray(0, start),
     metrics: {
       parallel,
+      engine,
       fallback,
       threads,
       executions,

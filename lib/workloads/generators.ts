@@ -275,6 +275,11 @@ export interface RandomWorkloadOptions {
   /** How many accounts the transactions draw senders and recipients from (default 10): 10
    *  makes nearly every transaction conflict with an earlier one, 1,000 few of them. */
   universe?: number;
+  /**
+   * Only plain ETH transfers (see `randomTransfers`): blocks that the parallel executor plans
+   * as groups of dependent transactions instead of running Block-STM.
+   */
+  transfersOnly?: boolean;
 }
 
 /**
@@ -300,6 +305,7 @@ export function randomWorkload(options: RandomWorkloadOptions): Workload {
     throw new InvalidArgumentError(`universe must be an integer from 2 to 100000: ${universe}`);
   }
   const b = new WorkloadBuilder(seed, { legacyShare: 0.2 });
+  if (options.transfersOnly === true) return randomTransfers(b, seed, txs, universe);
   const rng = b.rng;
   const list = addTokens(b, universe >= 100 ? 6 : 3);
   const pools = Array.from({ length: universe >= 100 ? 20 : 2 }, () => randomPool(b, list));
@@ -335,6 +341,40 @@ export function randomWorkload(options: RandomWorkloadOptions): Workload {
   }
   if (rng.int(2) === 0) b.addWithdrawals(1 + rng.int(4), () => members[rng.int(members.length)]!);
   return b.finish(`random-${universe}`, seed);
+}
+
+/**
+ * Random plain ETH transfers over a universe of funded senders, with what makes the planning of
+ * such a block delicate: senders that receive (nonce chains joined by credits), one recipient
+ * that many groups credit, the coinbase as a recipient, zero-value transfers to accounts that are
+ * empty in the pre-state (EIP-161 removes them unless something credited them first) and to new
+ * ones, and in a quarter of the blocks the coinbase sending too (then no plan: every transaction
+ * pays it a fee).
+ */
+function randomTransfers(b: WorkloadBuilder, seed: number, txs: number, universe: number): Workload {
+  const rng = b.rng;
+  const members = Array.from({ length: universe }, () => b.fundedAccount(1000n * ETHER));
+  const empties = Array.from({ length: Math.max(2, universe >> 3) }, () => b.fundedAccount(0n));
+  const sink = b.newAddress();
+  const coinbaseSends = rng.int(4) === 0;
+  if (coinbaseSends) b.fundCoinbase(1000n * ETHER);
+  for (let i = 0; i < txs; i++) {
+    const s = coinbaseSends && rng.unit() < 0.05 ? b.coinbase : members[rng.int(members.length)]!;
+    const r = rng.unit();
+    const to =
+      r < 0.05
+        ? b.coinbase
+        : r < 0.2
+          ? empties[rng.int(empties.length)]!
+          : r < 0.35
+            ? b.newAddress()
+            : r < 0.5
+              ? sink
+              : members[rng.int(members.length)]!;
+    b.ethTransfer(s, to === s ? b.newAddress() : to, rng.unit() < 0.2 ? 0n : ether(rng, 1n, 1000n));
+  }
+  if (rng.int(2) === 0) b.addWithdrawals(1 + rng.int(4), () => members[rng.int(members.length)]!);
+  return b.finish(`random-transfers-${universe}`, seed);
 }
 
 /** The built-in block of `parallel-evm run`: the `mix` workload filled to about 1 Ggas. */

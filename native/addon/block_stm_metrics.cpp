@@ -14,6 +14,7 @@ void append_stm_metrics(std::vector<uint8_t>& out, const state::ParallelStats& s
     const size_t start = w.out.size();
     const auto& m = stats.metrics;
     w.u8(stats.parallel ? 1 : 0);
+    w.u8(static_cast<uint8_t>(stats.engine));
     const size_t reason = std::min<size_t>(stats.fallback.size(), 255);
     w.u8(static_cast<uint8_t>(reason));
     w.raw(reinterpret_cast<const uint8_t*>(stats.fallback.data()), reason);

@@ -1,6 +1,7 @@
 // The Block-STM metrics trailer that executeBlock appends to its result in parallel mode
 // (lib/block/stm-metrics.ts decodes it): little-endian
-//   u8 parallel, u8 n + n bytes fallback reason, u32 threads,
+//   u8 parallel, u8 engine (0 Block-STM, 1 transfer groups), u8 n + n bytes fallback reason,
+//   u32 threads,
 //   u64 executions, reexecutions, validations, validation aborts, estimate waits,
 //       execution ns, validation ns, commit ns, idle ns, total ns,
 //   u32 edges, edges x (u32 tx, u32 dependency),

@@ -47,6 +47,11 @@ public:
 
     size_t size() const noexcept { return size_; }
 
+    static constexpr uint32_t kNone = UINT32_MAX;
+
+    /// The position of `addr`'s item (item(pos)), or kNone.
+    uint32_t position_of(const evmc_address& addr) const noexcept { return position(addr); }
+
     /// The value of `addr`, or nullptr.
     V* find(const evmc_address& addr) noexcept {
         const uint32_t pos = position(addr);
@@ -103,7 +108,6 @@ public:
 
 private:
     static constexpr size_t kChunk = 256;
-    static constexpr uint32_t kNone = UINT32_MAX;
 
     static uint64_t hash(const evmc_address& a) noexcept {
         // Keyed, every byte counting (stm/hash.hpp): addresses are not all hashes (precompiles,

@@ -186,6 +186,8 @@ BlockOutcome execute_block(BlockState& state, const PreState* pre, const Block& 
         rc.logs = std::move(r.logs);
         if (r.bloom)
             std::memcpy(rc.bloom, r.bloom->data(), 256);
+        else if (rc.logs.empty())
+            continue;  // an empty bloom adds nothing to the block's
         else
             for (const Log& log : rc.logs) bloom_add(rc.bloom, log);
         for (int b = 0; b < 256; ++b) out.bloom[b] |= rc.bloom[b];

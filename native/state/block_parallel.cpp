@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include "crypto/keccak.hpp"
+#include "state/block_transfers.hpp"
 #include "state/deep_stack.hpp"
 #include "stm/executor.hpp"
 #include "stm/thread_pool.hpp"
@@ -761,6 +762,19 @@ BlockOutcome execute_block_parallel(BlockState& state, PreState* pre, const Bloc
     st = ParallelStats{};
     const TxBatch batch = [&](BlockState& state) -> std::vector<TxOutcome> {
         const bool missing_before = pre != nullptr && pre->missing().has_value();
+        if (pre != nullptr && &state.base() == pre && !missing_before) {
+            if (auto plan = plan_transfers(block, state, *pre, threads)) {
+                std::vector<TxOutcome> outcomes =
+                    execute_transfers(state, *pre, block, vm, std::move(*plan), st.metrics);
+                if (outcomes.empty()) {
+                    st.fallback = "an invalid transaction: sequential, to report it";
+                    return {};
+                }
+                st.parallel = true;
+                st.engine = ParallelStats::Engine::kTransferGroups;
+                return outcomes;
+            }
+        }
         // The workers read a copy of the state before the transactions (a handful of accounts
         // the system calls wrote over the pre-state); `state` receives the rolling commit.
         BlockState before(state);

@@ -52,7 +52,11 @@ struct ConflictSite {
 
 struct ParallelStats {
     bool parallel = false;  // the outcomes came from the parallel run
-    std::string fallback;   // why the block ran sequentially instead (empty when parallel)
+    /// Which parallel run: Block-STM, or a block of plain transfers whose groups of dependent
+    /// transactions ran side by side (block_transfers.hpp).
+    enum class Engine : uint8_t { kBlockStm = 0, kTransferGroups = 1 };
+    Engine engine = Engine::kBlockStm;
+    std::string fallback;  // why the block ran sequentially instead (empty when parallel)
     stm::BlockMetrics metrics;
     /// Where the run's validations aborted and its executions waited, the costliest first.
     std::vector<ConflictSite> conflicts;

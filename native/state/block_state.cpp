@@ -246,6 +246,26 @@ void BlockState::remove_if_empty(const evmc_address& addr) {
     e.storage_reset = true;
 }
 
+void BlockState::merge(BlockState& part) {
+    // The part's accounts are in its own cache lines, the slots they land in here are not: each
+    // slot starts loading a few accounts ahead (as in diff()).
+    constexpr size_t kAhead = 8;
+    const size_t count = part.accounts_.size();
+    for (size_t pos = 0; pos < count; ++pos) {
+        if (pos + kAhead < count) accounts_.prefetch_slot(part.accounts_.item(pos + kAhead).first);
+        auto& [addr, theirs] = part.accounts_.item(pos);
+        auto [mine, inserted] = accounts_.try_emplace(addr);
+        if (inserted) {
+            *mine = std::move(theirs);
+            continue;
+        }
+        // Both credited it: each part's balance is the pre-block one plus its credits.
+        mine->exists = mine->exists || theirs.exists;
+        mine->info.balance += theirs.info.balance - theirs.base_info.balance;
+    }
+    for (auto& [hash, code] : part.codes_) codes_.try_emplace(hash, std::move(code));
+}
+
 std::vector<AccountDiff> BlockState::diff(unsigned parts, const PartRunner* runner) {
     // Split by the address's first byte into `parts` ranges, each sorted and built on its own
     // (on several threads with a runner), then concatenated in range order. Sorted as 16-byte

@@ -63,6 +63,17 @@ public:
         accounts_.prefetch_slot(addr);
     }
 
+    /// A planner's look-ups, never noted as missing: the listed accounts are numbered
+    /// 0..account_count()-1; account_index is kNoAccount for an address not listed.
+    static constexpr uint32_t kNoAccount = AddressMap<int>::kNone;
+    size_t account_count() const noexcept { return accounts_.size(); }
+    uint32_t account_index(const evmc_address& addr) const noexcept {
+        return accounts_.position_of(addr);
+    }
+    const AccountInfo& account_at(uint32_t index) const noexcept {
+        return accounts_.item(index).second.info;
+    }
+
     /// What a strict read found missing ("account 0x..", "storage 0x.. slot 0x..", "code 0x..").
     const std::optional<std::string>& missing() const noexcept { return missing_; }
     /// Whether reads note what is missing (then reads write, and are not thread-safe).
@@ -133,6 +144,17 @@ public:
     /// runner, the accounts are split into `parts` address ranges built concurrently: the base
     /// view must then be safe to read from several threads (no strict pre-state noting misses).
     std::vector<AccountDiff> diff(unsigned parts = 1, const PartRunner* runner = nullptr);
+    /// Whether the block has written `addr` so far.
+    bool touched(const evmc_address& addr) const noexcept {
+        return accounts_.find(addr) != nullptr;
+    }
+    /// The view this state is an overlay on.
+    const StateView& base() const noexcept { return base_; }
+    /// Adds the writes of `part`, a state over the same base that ran other transactions of the
+    /// block (block_transfers.hpp). An account both hold must have changed in both only by
+    /// credits (its balance grew, it may have come into existence): the credits are summed.
+    /// Everything else moves over; `part` is left empty-handed.
+    void merge(BlockState& part);
     /// Makes this state equal to `from` (a copy of it taken earlier, over the same base).
     void restore(const BlockState& from) {
         accounts_ = from.accounts_;
