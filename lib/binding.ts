@@ -31,7 +31,12 @@ export interface NativeBinding {
     calls: number,
   ): { wallNs: number; cpuNs: number };
   /** One whole block, off the event loop: an encoded request in, an encoded result out (lib/block/wire.ts). */
-  executeBlock(request: Uint8Array, threads?: number, adaptive?: boolean): Promise<Uint8Array>;
+  executeBlock(
+    request: Uint8Array,
+    threads?: number,
+    adaptive?: boolean,
+    groupsOnly?: boolean,
+  ): Promise<Uint8Array>;
   /**
    * The same request executed sequentially `copies` times at once, one copy per pool thread (the
    * machine's ceiling for the block, `bench blocks --ceiling`); each copy's execution time in ms.

@@ -57,8 +57,10 @@ export async function executeBlock(
   const senders: (string | undefined)[] = [];
   const request = encodeBlockRequest(block, context, options, requestScratch, senders);
   const t1 = nowMs();
-  const { threads, adaptive } = blockSchedule(block, options);
-  let raw = await awaitNative(callNative(() => native().executeBlock(request, threads, adaptive)));
+  const { threads, adaptive, groupsOnly } = blockSchedule(block, options);
+  let raw = await awaitNative(
+    callNative(() => native().executeBlock(request, threads, adaptive, groupsOnly)),
+  );
   const t2 = nowMs();
   let stm: BlockStmMetrics | undefined;
   if (threads > 0) ({ result: raw, metrics: stm } = splitStmMetrics(raw));

@@ -4,7 +4,10 @@
  * never be meaningfully slower than sequential execution. `auto` runs a block sequentially with one
  * thread, few transactions, little gas, or small transactions (their per-transaction cost on
  * Block-STM exceeds what two threads win; measured with `parallel-evm bench blocks --policy auto`
- * on the 2-core reference machine, bench/README.md). Otherwise it runs Block-STM adaptively: the
+ * on the 2-core reference machine, bench/README.md), except a block of small transactions that
+ * may all be plain ETH transfers: the native side runs that as transfer groups when they split into
+ * several (native/state/block_transfers.hpp: no Block-STM costs), else sequentially. Otherwise it
+ * runs Block-STM adaptively: the
  * native side still runs the block sequentially when one sender's nonce chain is most of it, and
  * stops Block-STM once most executions end in conflicts, continuing sequentially from the
  * transactions already committed.
@@ -36,6 +39,8 @@ export interface BlockSchedule {
   threads: number;
   /** Block-STM stops once conflicts dominate and the block continues sequentially (`auto`). */
   adaptive: boolean;
+  /** Only as transfer groups; a block the native side cannot plan so runs sequentially. */
+  groupsOnly: boolean;
 }
 
 /** Block-STM threads for `block` under `options` (0: sequential). */
@@ -53,9 +58,9 @@ export function blockSchedule(block: Block, options: ExecuteBlockOptions): Block
   const threads = options.threads ?? defaultThreads();
   if (!Number.isInteger(threads) || threads < 1 || threads > 1024)
     throw new InvalidArgumentError(`threads must be an integer from 1 to 1024, not ${String(threads)}`);
-  const sequential = { threads: 0, adaptive: false };
+  const sequential = { threads: 0, adaptive: false, groupsOnly: false };
   if (policy === "sequential") return sequential;
-  if (policy === "parallel") return { threads, adaptive: false };
+  if (policy === "parallel") return { threads, adaptive: false, groupsOnly: false };
   if (!AUTO_PARALLEL_ENABLED) return sequential;
   const txs = block.transactions.length;
   if (threads < 2 || txs < AUTO_MIN_TXS) return sequential;
@@ -63,7 +68,15 @@ export function blockSchedule(block: Block, options: ExecuteBlockOptions): Block
   let used = block.header.gasUsed;
   if (used <= 0n) for (const tx of block.transactions) used += tx.gasLimit;
   if (used < AUTO_MIN_GAS) return sequential;
-  // Small transactions cost Block-STM more than two threads win.
-  if (used < AUTO_MIN_GAS_PER_TX * BigInt(txs)) return sequential;
-  return { threads, adaptive: true };
+  // Small transactions cost Block-STM more than two threads win; as transfer groups they pay.
+  if (used < AUTO_MIN_GAS_PER_TX * BigInt(txs))
+    return block.transactions.every(maybePlainTransfer)
+      ? { threads, adaptive: true, groupsOnly: true }
+      : sequential;
+  return { threads, adaptive: true, groupsOnly: false };
+}
+
+/** What the block alone says of a plain transfer (the native side checks the accounts' code). */
+function maybePlainTransfer(tx: Block["transactions"][number]): boolean {
+  return tx.type <= 3 && tx.to !== null && (tx.authorizationList?.length ?? 0) === 0;
 }

@@ -1,8 +1,8 @@
-// executeBlock(request: Uint8Array, threads?: number, adaptive?: boolean) -> Promise<Uint8Array>:
-// one whole block per call, decoded, executed (sequentially, or with Block-STM on `threads`
-// threads, adaptively when asked) and encoded on a worker thread (Napi::AsyncWorker), never
-// touching JavaScript there. The encodings are in block_request.cpp; lib/block/wire.ts is the other
-// side.
+// executeBlock(request: Uint8Array, threads?: number, adaptive?: boolean, groupsOnly?: boolean)
+// -> Promise<Uint8Array>: one whole block per call, decoded, executed (sequentially, or in
+// parallel on `threads` threads, adaptively when asked) and encoded on a worker thread
+// (Napi::AsyncWorker), never touching JavaScript there. The encodings are in block_request.cpp;
+// lib/block/wire.ts is the other side.
 //
 // executeBlockCopies(request: Uint8Array, copies: number) -> Promise<number[]>: the machine's
 // ceiling for that block (`bench blocks --ceiling`): `copies` sequential executions of it at once,
@@ -23,7 +23,8 @@ namespace pevm::addon {
 namespace {
 
 // Decodes, recovers senders, executes and encodes; throws CodedError on a malformed request.
-std::vector<uint8_t> run_block(std::span<const uint8_t> request, unsigned threads, bool adaptive) {
+std::vector<uint8_t> run_block(std::span<const uint8_t> request, unsigned threads, bool adaptive,
+                               bool groups_only) {
     BlockRequest req = decode_block_request(request);
     uint64_t recovery_ns = 0;
     state::ParallelStats stats;
@@ -35,7 +36,7 @@ std::vector<uint8_t> run_block(std::span<const uint8_t> request, unsigned thread
         // threads > 0: the transactions on Block-STM (block_parallel.hpp), else sequentially.
         const state::BlockOutcome out =
             threads > 0 ? state::execute_block_parallel(st, req.pre.get(), req.block, req.vm,
-                                                        threads, &stats, adaptive)
+                                                        threads, &stats, adaptive, groups_only)
                         : state::execute_block(st, req.pre.get(), req.block, req.vm);
         result = encode_block_outcome(req, out, recovery_ns);
     }
@@ -45,14 +46,16 @@ std::vector<uint8_t> run_block(std::span<const uint8_t> request, unsigned thread
 
 class BlockWorker final : public PromiseWorker {
 public:
-    BlockWorker(Napi::Env env, std::vector<uint8_t> request, unsigned threads, bool adaptive)
+    BlockWorker(Napi::Env env, std::vector<uint8_t> request, unsigned threads, bool adaptive,
+                bool groups_only)
         : PromiseWorker(env),
           request_(std::move(request)),
           threads_(threads),
-          adaptive_(adaptive) {}
+          adaptive_(adaptive),
+          groups_only_(groups_only) {}
 
     void Execute() override {
-        capture([&] { result_ = run_block(request_, threads_, adaptive_); });
+        capture([&] { result_ = run_block(request_, threads_, adaptive_, groups_only_); });
     }
     void OnOK() override {
         if (!rejected()) deferred_.Resolve(toUint8Array(Env(), result_));
@@ -62,6 +65,7 @@ private:
     std::vector<uint8_t> request_;  // a copy: JavaScript may reuse its buffer meanwhile
     unsigned threads_;
     bool adaptive_;
+    bool groups_only_;
     std::vector<uint8_t> result_;
 };
 
@@ -136,8 +140,11 @@ Napi::Value executeBlock(const Napi::CallbackInfo& info) {
         info.Length() > 1 && info[1].IsNumber() ? info[1].As<Napi::Number>().Uint32Value() : 0;
     // The optional third: stop Block-STM once conflicts dominate (the `auto` policy).
     const bool adaptive = info.Length() > 2 && info[2].IsBoolean() && info[2].As<Napi::Boolean>();
+    // The optional fourth: only as transfer groups, else sequentially (block_parallel.hpp).
+    const bool groups_only =
+        info.Length() > 3 && info[3].IsBoolean() && info[3].As<Napi::Boolean>();
     auto* worker = new BlockWorker(info.Env(), std::vector<uint8_t>(request.begin(), request.end()),
-                                   threads, adaptive);
+                                   threads, adaptive, groups_only);
     auto promise = worker->promise();
     worker->Queue();  // the worker deletes itself after OnOK/OnError
     return promise;

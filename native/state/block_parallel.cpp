@@ -756,14 +756,15 @@ void check_against_sequential(BlockState& base, const Block& block, VmChoice vm,
 
 BlockOutcome execute_block_parallel(BlockState& state, PreState* pre, const Block& block,
                                     VmChoice vm, unsigned threads, ParallelStats* stats,
-                                    bool adaptive) {
+                                    bool adaptive, bool groups_only) {
     ParallelStats local;
     ParallelStats& st = stats != nullptr ? *stats : local;
     st = ParallelStats{};
     const TxBatch batch = [&](BlockState& state) -> std::vector<TxOutcome> {
         const bool missing_before = pre != nullptr && pre->missing().has_value();
+        std::string why_not_groups = "no pre-state to plan with";
         if (pre != nullptr && &state.base() == pre && !missing_before) {
-            if (auto plan = plan_transfers(block, state, *pre, threads)) {
+            if (auto plan = plan_transfers(block, state, *pre, threads, &why_not_groups)) {
                 std::vector<TxOutcome> outcomes =
                     execute_transfers(state, *pre, block, vm, std::move(*plan), st.metrics);
                 if (outcomes.empty()) {
@@ -774,6 +775,10 @@ BlockOutcome execute_block_parallel(BlockState& state, PreState* pre, const Bloc
                 st.engine = ParallelStats::Engine::kTransferGroups;
                 return outcomes;
             }
+        }
+        if (groups_only) {
+            st.fallback = "no transfer groups: " + why_not_groups;
+            return {};
         }
         // The workers read a copy of the state before the transactions (a handful of accounts
         // the system calls wrote over the pre-state); `state` receives the rolling commit.

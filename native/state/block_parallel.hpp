@@ -65,8 +65,10 @@ struct ParallelStats {
 /// Executes `block` like execute_block, the transactions on `threads` threads with Block-STM.
 /// With `adaptive`, Block-STM stops once conflicts dominate and the rest of the block runs
 /// sequentially from the transactions it had committed (ParallelStats::fallback says where).
+/// A block of plain transfers runs as transfer groups instead (block_transfers.hpp) when it
+/// splits into several; with `groups_only`, any other block runs sequentially, not on Block-STM.
 BlockOutcome execute_block_parallel(BlockState& state, PreState* pre, const Block& block,
                                     VmChoice vm, unsigned threads, ParallelStats* stats = nullptr,
-                                    bool adaptive = false);
+                                    bool adaptive = false, bool groups_only = false);
 
 }  // namespace pevm::state

@@ -70,18 +70,24 @@ constexpr uint8_t kListed = 2;
 }  // namespace
 
 std::optional<TransferPlan> plan_transfers(const Block& block, const BlockState& state,
-                                           const PreState& pre, unsigned threads) {
+                                           const PreState& pre, unsigned threads,
+                                           std::string* why) {
     using Touch = TransferPlan::Touch;
     constexpr uint32_t kNone = TransferPlan::kNone;
     const size_t n = block.txs.size();
-    if (threads < 2 || n < 2) return std::nullopt;
+    auto no = [why](std::string reason) -> std::optional<TransferPlan> {
+        if (why != nullptr) *why = std::move(reason);
+        return std::nullopt;
+    };
+    const std::string kNotPlain = "not all plain transfers between accounts without code";
+    if (threads < 2 || n < 2) return no("fewer than two threads or transactions");
     // The cheap checks on a prefix first: most blocks that are not all transfers say so early,
     // before the pool is woken for the look-ups.
     auto plain = [](const Transaction& tx) {
         return tx.type <= 3 && tx.to && !low_address(*tx.to) && tx.authorizations.empty();
     };
     for (size_t i = 0; i < std::min<size_t>(n, 16); ++i)
-        if (!plain(block.txs[i])) return std::nullopt;
+        if (!plain(block.txs[i])) return no(kNotPlain);
 
     const bool strict = pre.strict();
     // An account the workers will read: the pre-state's, unless the system calls before the
@@ -96,7 +102,7 @@ std::optional<TransferPlan> plan_transfers(const Block& block, const BlockState&
     };
     const evmc_address& coinbase = block.env.coinbase;
     uint32_t coinbase_index = PreState::kNoAccount;
-    if (!readable(coinbase, coinbase_index)) return std::nullopt;
+    if (!readable(coinbase, coinbase_index)) return no(kNotPlain);
     const bool coinbase_empty = empty_account(info(coinbase_index));
 
     // ---- the look-ups, on the pool: numbers are pre-state indices ------------------------------
@@ -147,7 +153,7 @@ std::optional<TransferPlan> plan_transfers(const Block& block, const BlockState&
         stm::ThreadPool::global().run(lookups, look_up);
     else
         look_up(0);
-    if (ineligible.load(std::memory_order_relaxed)) return std::nullopt;
+    if (ineligible.load(std::memory_order_relaxed)) return no(kNotPlain);
 
     // ---- numbers for accounts outside the pre-state, then the groups (serial) ----------------
     AddressMap<uint32_t> extra;  // rare: zero credits to new accounts, access lists
@@ -172,7 +178,7 @@ std::optional<TransferPlan> plan_transfers(const Block& block, const BlockState&
             access_lists = true;
             for (const AccessListEntry& e : tx.access_list) {
                 uint32_t index = PreState::kNoAccount;
-                if (!readable(e.address, index)) return std::nullopt;
+                if (!readable(e.address, index)) return no(kNotPlain);
                 const uint32_t id = number(e.address, index);
                 owned[id] = 1;
                 plan.listed[i].push_back(id);
@@ -180,7 +186,8 @@ std::optional<TransferPlan> plan_transfers(const Block& block, const BlockState&
         }
     }
     // The fee recipient is touched by every transaction: owned, it makes one group.
-    if (owned[coinbase_id]) return std::nullopt;
+    if (owned[coinbase_id])
+        return no("the fee recipient's state matters (it sends, or may be removed)");
     plan.accounts = owned.size();
     std::vector<uint32_t> parent(plan.accounts);
     std::iota(parent.begin(), parent.end(), 0u);
@@ -209,7 +216,9 @@ std::optional<TransferPlan> plan_transfers(const Block& block, const BlockState&
     plan.groups = size.size();
     plan.largest_group = *std::max_element(size.begin(), size.end());
     // One group of (nearly) all: nothing to run side by side.
-    if (plan.groups < 2 || 8 * plan.largest_group > 7 * n) return std::nullopt;
+    if (plan.groups < 2 || 8 * plan.largest_group > 7 * n)
+        return no("one group holds " + std::to_string(plan.largest_group) + " of the " +
+                  std::to_string(n) + " transactions");
     // Dealt out to the workers: the large groups first, each to the least loaded; then the
     // small ones in block order, filling one worker to its share before the next, so that each
     // worker's transactions are mostly a contiguous run of the block (dealt out one by one, the
@@ -247,7 +256,7 @@ std::optional<TransferPlan> plan_transfers(const Block& block, const BlockState&
         plan.parts[part_of[group_of[i]]].push_back(static_cast<uint32_t>(i));
     // Every worker must have work (a worker with none would only be woken for nothing).
     for (const auto& part : plan.parts)
-        if (part.empty()) return std::nullopt;
+        if (part.empty()) return no("fewer groups than workers could share");
     return plan;
 }
 

@@ -28,6 +28,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "state/block.hpp"
@@ -57,10 +58,11 @@ struct TransferPlan {
 /// The plan for `block` on `threads` workers, or nullopt when the block is not all plain
 /// transfers, when `state` already holds one of their accounts (the system calls before the
 /// transactions wrote it: the workers other than the first read the pre-state directly), when a
-/// strict pre-state lacks one of them, or when one group holds nearly every transaction.
-/// The look-ups of the pre-state run on the pool.
+/// strict pre-state lacks one of them, or when one group holds nearly every transaction (`why`
+/// then says which, when given). The look-ups of the pre-state run on the pool.
 std::optional<TransferPlan> plan_transfers(const Block& block, const BlockState& state,
-                                           const PreState& pre, unsigned threads);
+                                           const PreState& pre, unsigned threads,
+                                           std::string* why = nullptr);
 
 /// Runs a planned block's transactions on the pool and merges the workers' states into `state`
 /// (an overlay on `pre`). Returns every outcome, applied; or, when a transaction is invalid,

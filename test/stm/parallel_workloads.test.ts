@@ -74,8 +74,15 @@ describe("executeBlock policy", () => {
     const r3 = await executeBlock(swaps.block, swaps.context, { policy: "auto", threads: 1 });
     expect(r3.stm).toBeUndefined(); // one thread
     const transfers = buildWorkload("transfers-independent", { txs: 500 }); // 10.5 Mgas
+    // 21,000 gas per transaction, below AUTO_MIN_GAS_PER_TX: not Block-STM, but transfer groups.
     const r4 = await executeBlock(transfers.block, transfers.context, { policy: "auto", threads: 2 });
-    expect(r4.stm).toBeUndefined(); // 21,000 gas per transaction: below AUTO_MIN_GAS_PER_TX
+    expect(r4.stm?.engine).toBe("transfer-groups");
+    // Two accounts paying each other: one group, so sequential (Block-STM would not pay either).
+    const pair = randomWorkload({ seed: 3, universe: 2, txs: 400, transfersOnly: true });
+    const r6 = await executeBlock(pair.block, pair.context, { policy: "auto", threads: 2 });
+    expect(r6.stm?.parallel).toBe(false);
+    expect(r6.stm?.fallback).toMatch(/^no transfer groups: /);
+    expect(firstDifference(await executeBlock(pair.block, pair.context), r6)).toBeUndefined();
     const r5 = await executeBlock(transfers.block, transfers.context, { policy: "parallel", threads: 2 });
     expect(r5.stm?.parallel).toBe(true);
   });
