@@ -37,6 +37,9 @@ export interface BlockBenchRow {
   estimateWaits: number;
   /** The parallel run fell back to sequential execution (and why), else "". */
   fallback: string;
+  /** What ran the last parallel run's transactions: Block-STM, transfer groups (a block of plain
+   *  transfers, native/state/block_transfers.hpp), or the sequential executor. */
+  engine: "block-stm" | "transfer-groups" | "sequential";
   /**
    * With the ceiling measured: `threads` sequential executions of the block at once, each on its
    * own copy, against one alone (threads x its time / the slowest copy's). The speedup that this
@@ -156,6 +159,7 @@ export async function benchBlocks(
         reexecutions: median(par.map((r) => r.stm?.reexecutions ?? 0)),
         validationAborts: median(par.map((r) => r.stm?.validationAborts ?? 0)),
         estimateWaits: median(par.map((r) => r.stm?.estimateWaits ?? 0)),
+        engine: stm === undefined || !stm.parallel ? "sequential" : stm.engine,
         fallback:
           stm === undefined
             ? policy === "auto"
@@ -187,7 +191,11 @@ export function formatBlockBench(rows: BlockBenchRow[]): string {
       )}  ${r.sequentialMs.toFixed(1).padStart(7)}  ${r.parallelMs.toFixed(1).padStart(7)}  ${times(r.speedup)}${
         withCeiling ? "  " + (r.ceiling === undefined ? "-".padStart(7) : times(r.ceiling)) : ""
       }  ${(r.identical ? "yes" : "NO").padStart(9)}  ${String(r.reexecutions).padStart(7)}${
-        r.fallback ? `  (fell back: ${r.fallback})` : ""
+        r.fallback
+          ? `  (fell back: ${r.fallback})`
+          : r.engine === "transfer-groups"
+            ? "  (transfer groups)"
+            : ""
       }${r.difference ? `  first difference: ${r.difference}` : ""}`,
   );
   return [head, ...lines].join("\n");

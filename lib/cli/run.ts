@@ -71,6 +71,9 @@ export interface RunBlockReport {
   reexecutions: number | null;
   /** Why Block-STM fell back to sequential execution ("" when it did not). */
   fallback?: string;
+  /** What ran the transactions under the policy: Block-STM, transfer groups (a block of plain
+   *  transfers: native/state/block_transfers.hpp) or the sequential executor. */
+  engine?: "block-stm" | "transfer-groups" | "sequential";
   profile?: ParallelismProfile;
   /** Where Block-STM lost work (validation aborts, ESTIMATE waits), the costliest first (up to 10). */
   conflicts?: StmConflictSite[];
@@ -228,6 +231,7 @@ export const runCommand: Command = {
           report.threads = result.stm?.parallel ? result.stm.threads : 1;
           report.reexecutions = result.stm?.reexecutions ?? 0;
           report.fallback = result.stm === undefined ? "sequential by policy" : result.stm.fallback;
+          report.engine = result.stm?.parallel ? result.stm.engine : "sequential";
           const profile = parallelismProfile(result);
           if (profile) report.profile = profile;
           if (result.stm !== undefined) report.conflicts = result.stm.conflicts.slice(0, 10);
@@ -272,6 +276,10 @@ export const runCommand: Command = {
         if (single && report.profile)
           process.stdout.write(`parallelism profile: ${formatProfile(report.profile)}\n`);
         if (single && report.fallback) process.stdout.write(`ran sequentially: ${report.fallback}\n`);
+        if (single && report.engine === "transfer-groups")
+          process.stdout.write(
+            "ran as transfer groups: plain transfers, their dependencies known in advance\n",
+          );
         if (single && report.conflicts?.length)
           process.stdout.write(
             "conflicts (where Block-STM lost work):\n" +
