@@ -7,10 +7,9 @@
  * on the 2-core reference machine, bench/README.md), except a block of small transactions that
  * may all be plain ETH transfers: the native side runs that as transfer groups when they split into
  * several (native/state/block_transfers.hpp: no Block-STM costs), else sequentially. Otherwise it
- * runs Block-STM adaptively: the
- * native side still runs the block sequentially when one sender's nonce chain is most of it, and
- * stops Block-STM once most executions end in conflicts, continuing sequentially from the
- * transactions already committed.
+ * runs Block-STM adaptively: the native side still runs the block sequentially when one sender's
+ * nonce chain is most of it, and stops Block-STM once most executions end in conflicts, continuing
+ * sequentially from the transactions already committed.
  */
 import * as os from "node:os";
 import { InvalidArgumentError } from "../errors";

@@ -23,9 +23,7 @@ std::string hex(const uint8_t* p, size_t n) {
 // Precompile addresses (0x01..0xff, 0x100..0x1ff) are warmed by every transaction without their
 // state mattering; a prestate tracer does not list them, so they are never "missing".
 bool precompile_range(const evmc_address& a) noexcept {
-    for (int i = 0; i < 18; ++i)
-        if (a.bytes[i] != 0) return false;
-    return a.bytes[18] <= 1;
+    return address_below(a, 0x200);
 }
 
 /// An item of the block's account map with its address's first 8 bytes as a big-endian number:

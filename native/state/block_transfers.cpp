@@ -8,7 +8,6 @@
 #include <numeric>
 
 #include "state/address_map.hpp"
-
 #include "stm/thread_pool.hpp"
 
 namespace pevm::state {
@@ -21,31 +20,9 @@ uint64_t since(Clock::time_point t) {
         std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t).count());
 }
 
-// 0x00..00 to 0x00..ffff: the precompiles of every fork and room for later ones. A transfer to
-// one of them runs code.
-bool low_address(const evmc_address& a) noexcept {
-    for (int i = 0; i < 18; ++i)
-        if (a.bytes[i] != 0) return false;
-    return true;
-}
-
 bool empty_account(const AccountInfo* info) noexcept {
     return info == nullptr ||
            (info->nonce == 0 && !info->balance && equal(info->code_hash, kEmptyCodeHash));
-}
-
-// The fee per gas the fee recipient receives, or zero where the transaction is invalid for its
-// fees (it then fails in the run, or never runs: zero is the cautious answer here).
-uint256 tip_per_gas(const Transaction& tx, const Block& block) noexcept {
-    if (block.rev < EVMC_LONDON) return tx.gas_price;
-    const uint256& base = block.env.base_fee;
-    if (tx.type >= 2) {
-        if (tx.max_priority_fee_per_gas > tx.max_fee_per_gas || tx.max_fee_per_gas < base)
-            return {};
-        const uint256 headroom = tx.max_fee_per_gas - base;
-        return tx.max_priority_fee_per_gas < headroom ? tx.max_priority_fee_per_gas : headroom;
-    }
-    return tx.gas_price < base ? uint256{} : tx.gas_price - base;
 }
 
 // Union-find over the owned accounts' numbers (path halving; the smaller number is the root).
@@ -83,8 +60,11 @@ std::optional<TransferPlan> plan_transfers(const Block& block, const BlockState&
     if (threads < 2 || n < 2) return no("fewer than two threads or transactions");
     // The cheap checks on a prefix first: most blocks that are not all transfers say so early,
     // before the pool is woken for the look-ups.
+    // Below 0x10000: the precompiles of every fork and room for later ones (a transfer to one runs
+    // code).
     auto plain = [](const Transaction& tx) {
-        return tx.type <= 3 && tx.to && !low_address(*tx.to) && tx.authorizations.empty();
+        return tx.type <= 3 && tx.to && !address_below(*tx.to, 0x10000) &&
+               tx.authorizations.empty();
     };
     for (size_t i = 0; i < std::min<size_t>(n, 16); ++i)
         if (!plain(block.txs[i])) return no(kNotPlain);
@@ -145,7 +125,11 @@ std::optional<TransferPlan> plan_transfers(const Block& block, const BlockState&
                     side[i] |= kSideRecipient;
             }
             if (!tx.access_list.empty()) side[i] |= kListed;
-            if (coinbase_empty && !tip_per_gas(tx, block)) zero = true;
+            if (coinbase_empty) {
+                // Zero also where the fees are invalid (the run fails then, or never happens).
+                const FeePerGas fee = fee_per_gas(tx, block.env.base_fee, block.rev);
+                if (fee.invalid_code || !fee.priority) zero = true;
+            }
         }
         if (zero) zero_tip.store(true, std::memory_order_relaxed);
     };

@@ -84,6 +84,12 @@ inline bool less(const evmc_bytes32& a, const evmc_bytes32& b) noexcept {
     return false;
 }
 
+/// Whether `a`, read as a number, is below `bound` (at most 2^32): the precompiles' range and the
+/// like.
+inline bool address_below(const evmc_address& a, uint64_t bound) noexcept {
+    return be64(a.bytes) == 0 && be64(a.bytes + 8) == 0 && be32(a.bytes + 16) < bound;
+}
+
 /// keccak256 of the empty string: the code hash of an account without code.
 inline constexpr evmc_bytes32 kEmptyCodeHash = {{0xc5, 0xd2, 0x46, 0x01, 0x86, 0xf7, 0x23, 0x3c,
                                                  0x92, 0x7e, 0x7d, 0xb2, 0xdc, 0xc7, 0x03, 0xc0,

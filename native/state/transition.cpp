@@ -177,6 +177,31 @@ uint256 blob_base_fee(uint64_t excess_blob_gas, evmc_revision rev) noexcept {
     return last.fee;
 }
 
+FeePerGas fee_per_gas(const Transaction& tx, const uint256& base_fee, evmc_revision rev) noexcept {
+    FeePerGas fee{tx.gas_price, tx.gas_price};
+    if (rev < EVMC_LONDON) return fee;
+    if (tx.type >= 2) {
+        if (tx.max_priority_fee_per_gas > tx.max_fee_per_gas) {
+            fee.invalid_code = "PRIORITY_FEE_ABOVE_FEE_CAP";
+            fee.invalid_message = "max priority fee per gas above max fee per gas";
+        } else if (tx.max_fee_per_gas < base_fee) {
+            fee.invalid_code = "FEE_CAP_BELOW_BASE_FEE";
+            fee.invalid_message = "max fee per gas below the base fee";
+        } else {
+            const uint256 headroom = tx.max_fee_per_gas - base_fee;
+            fee.priority =
+                tx.max_priority_fee_per_gas < headroom ? tx.max_priority_fee_per_gas : headroom;
+            fee.effective = base_fee + fee.priority;
+        }
+    } else if (tx.gas_price < base_fee) {
+        fee.invalid_code = "FEE_CAP_BELOW_BASE_FEE";
+        fee.invalid_message = "gas price below the base fee";
+    } else {
+        fee.priority = tx.gas_price - base_fee;
+    }
+    return fee;
+}
+
 TxOutcome transition(StateView& view, const BlockEnv& env, const Transaction& tx, evmc_revision rev,
                      VmChoice vm, const TransitionOptions& options) {
     // ---- validity against the block ---------------------------------------------------------
@@ -210,26 +235,10 @@ TxOutcome transition(StateView& view, const BlockEnv& env, const Transaction& tx
         return invalid("INTRINSIC_GAS_BELOW_FLOOR",
                        "gas limit below the calldata floor " + std::to_string(intrinsic.floor));
 
-    const bool dynamic_fee = tx.type >= 2;
-    uint256 effective_gas_price = tx.gas_price;
-    uint256 priority_fee = tx.gas_price;  // per gas, to the coinbase
-    if (rev >= EVMC_LONDON) {
-        if (dynamic_fee) {
-            if (tx.max_priority_fee_per_gas > tx.max_fee_per_gas)
-                return invalid("PRIORITY_FEE_ABOVE_FEE_CAP",
-                               "max priority fee per gas above max fee per gas");
-            if (tx.max_fee_per_gas < env.base_fee)
-                return invalid("FEE_CAP_BELOW_BASE_FEE", "max fee per gas below the base fee");
-            const uint256 headroom = tx.max_fee_per_gas - env.base_fee;
-            priority_fee =
-                tx.max_priority_fee_per_gas < headroom ? tx.max_priority_fee_per_gas : headroom;
-            effective_gas_price = env.base_fee + priority_fee;
-        } else {
-            if (tx.gas_price < env.base_fee)
-                return invalid("FEE_CAP_BELOW_BASE_FEE", "gas price below the base fee");
-            priority_fee = tx.gas_price - env.base_fee;
-        }
-    }
+    const FeePerGas fee = fee_per_gas(tx, env.base_fee, rev);
+    if (fee.invalid_code) return invalid(fee.invalid_code, fee.invalid_message);
+    const uint256& effective_gas_price = fee.effective;
+    const uint256& priority_fee = fee.priority;  // per gas, to the coinbase
 
     uint64_t blob_gas = 0;
     uint256 blob_fee_per_gas;
@@ -277,7 +286,7 @@ TxOutcome transition(StateView& view, const BlockEnv& env, const Transaction& tx
             return invalid("SENDER_NOT_EOA", "the sender has code (EIP-3607)");
     }
     uint256 max_cost;
-    const uint256 max_price = dynamic_fee ? tx.max_fee_per_gas : tx.gas_price;
+    const uint256 max_price = tx.type >= 2 ? tx.max_fee_per_gas : tx.gas_price;
     bool overflow = mul_overflows(uint256{gas_limit}, max_price, &max_cost);
     if (tx.type == 3) {
         uint256 max_blob_cost;

@@ -85,6 +85,16 @@ struct TransitionOptions {
 /// The EIP-4844 blob base fee for a block's excess blob gas under `rev` (saturates at 2^256-1).
 uint256 blob_base_fee(uint64_t excess_blob_gas, evmc_revision rev) noexcept;
 
+/// What a transaction pays per gas under a block's base fee: the effective gas price and the part
+/// of it that goes to the fee recipient, or why its fee fields are invalid for the block.
+struct FeePerGas {
+    uint256 effective;
+    uint256 priority;
+    const char* invalid_code = nullptr;  // null when the fees are valid
+    const char* invalid_message = nullptr;
+};
+FeePerGas fee_per_gas(const Transaction& tx, const uint256& base_fee, evmc_revision rev) noexcept;
+
 /// Validates and executes `tx` on `view` under `rev`.
 TxOutcome transition(StateView& view, const BlockEnv& env, const Transaction& tx, evmc_revision rev,
                      VmChoice vm, const TransitionOptions& options = {});
