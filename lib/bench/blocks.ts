@@ -39,7 +39,7 @@ export interface BlockBenchRow {
   fallback: string;
   /** What ran the last parallel run's transactions: Block-STM, transfer groups (a block of plain
    *  transfers, native/state/block_transfers.hpp), or the sequential executor. */
-  engine: "block-stm" | "transfer-groups" | "sequential";
+  engine: "block-stm" | "transfer-groups" | "chunks" | "sequential";
   /**
    * With the ceiling measured: `threads` sequential executions of the block at once, each on its
    * own copy, against one alone (threads x its time / the slowest copy's). The speedup that this
@@ -195,7 +195,9 @@ export function formatBlockBench(rows: BlockBenchRow[]): string {
           ? `  (fell back: ${r.fallback})`
           : r.engine === "transfer-groups"
             ? "  (transfer groups)"
-            : ""
+            : r.engine === "chunks"
+              ? "  (chunks)"
+              : ""
       }${r.difference ? `  first difference: ${r.difference}` : ""}`,
   );
   return [head, ...lines].join("\n");

@@ -11,9 +11,13 @@ export interface BlockStmMetrics {
    * How the transactions ran in parallel: `block-stm`, or `transfer-groups` for a block of plain
    * ETH transfers, whose dependencies are known before execution: each group of transactions that
    * share an account ran on one thread, in block order (native/state/block_transfers.hpp). Then
-   * there are no validations or re-executions, and `dependencies` is the plan's graph.
+   * there are no validations or re-executions, and `dependencies` is the plan's graph. `chunks`
+   * (only with `PEVM_ENGINE=chunks`, an experiment): contiguous runs of the block on the threads,
+   * each later run's transactions checked in block order against what the runs before them
+   * wrote and run again where that changed what they read (native/state/block_chunks.hpp);
+   * `reexecutions` counts those, and `dependencies` is how the transactions ran.
    */
-  engine: "block-stm" | "transfer-groups";
+  engine: "block-stm" | "transfer-groups" | "chunks";
   /** Why the block fell back to sequential execution ("" when it did not). */
   fallback: string;
   threads: number;
@@ -54,7 +58,7 @@ export interface StmConflictSite {
   waits: number;
 }
 
-const ENGINES = ["block-stm", "transfer-groups"] as const;
+const ENGINES = ["block-stm", "transfer-groups", "chunks"] as const;
 const SITE_KINDS = ["account", "balance", "storage", "existence"] as const;
 
 /** A site as one short line: `storage 0xabc…:0x00…05`, `balance 0xabc…`. */

@@ -73,7 +73,7 @@ export interface RunBlockReport {
   fallback?: string;
   /** What ran the transactions under the policy: Block-STM, transfer groups (a block of plain
    *  transfers: native/state/block_transfers.hpp) or the sequential executor. */
-  engine?: "block-stm" | "transfer-groups" | "sequential";
+  engine?: "block-stm" | "transfer-groups" | "chunks" | "sequential";
   profile?: ParallelismProfile;
   /** Where Block-STM lost work (validation aborts, ESTIMATE waits), the costliest first (up to 10). */
   conflicts?: StmConflictSite[];

@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include "crypto/keccak.hpp"
+#include "state/block_chunks.hpp"
 #include "state/block_transfers.hpp"
 #include "state/deep_stack.hpp"
 #include "stm/executor.hpp"
@@ -754,6 +755,15 @@ void check_against_sequential(BlockState& base, const Block& block, VmChoice vm,
 
 }  // namespace
 
+namespace {
+// PEVM_ENGINE=chunks runs blocks as optimistic chunks instead of Block-STM: an experiment
+// (block_chunks.hpp; bench/README.md, "Optimistic chunks").
+bool chunks_requested() {
+    const char* engine = std::getenv("PEVM_ENGINE");
+    return engine != nullptr && std::strcmp(engine, "chunks") == 0;
+}
+}  // namespace
+
 BlockOutcome execute_block_parallel(BlockState& state, PreState* pre, const Block& block,
                                     VmChoice vm, unsigned threads, ParallelStats* stats,
                                     bool adaptive, bool groups_only) {
@@ -779,6 +789,17 @@ BlockOutcome execute_block_parallel(BlockState& state, PreState* pre, const Bloc
         if (groups_only) {
             st.fallback = "no transfer groups: " + why_not_groups;
             return {};
+        }
+        if (chunks_requested() && pre != nullptr && &state.base() == pre && !missing_before &&
+            chunks_apply(block, *pre, threads)) {
+            ChunkRun run = execute_chunks(state, *pre, block, vm, threads, st.metrics);
+            if (run.committed < block.txs.size()) {
+                st.fallback = "an invalid transaction: sequential from it, to report it";
+                if (run.committed == 0) return {};
+            }
+            st.parallel = true;
+            st.engine = ParallelStats::Engine::kChunks;
+            return std::move(run.outcomes);
         }
         // The workers read a copy of the state before the transactions (a handful of accounts
         // the system calls wrote over the pre-state); `state` receives the rolling commit.

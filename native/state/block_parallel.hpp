@@ -52,9 +52,10 @@ struct ConflictSite {
 
 struct ParallelStats {
     bool parallel = false;  // the outcomes came from the parallel run
-    /// Which parallel run: Block-STM, or a block of plain transfers whose groups of dependent
-    /// transactions ran side by side (block_transfers.hpp).
-    enum class Engine : uint8_t { kBlockStm = 0, kTransferGroups = 1 };
+    /// Which parallel run: Block-STM, a block of plain transfers whose groups of dependent
+    /// transactions ran side by side (block_transfers.hpp), or optimistic chunks (the
+    /// PEVM_ENGINE=chunks experiment, block_chunks.hpp).
+    enum class Engine : uint8_t { kBlockStm = 0, kTransferGroups = 1, kChunks = 2 };
     Engine engine = Engine::kBlockStm;
     std::string fallback;  // why the block ran sequentially instead (empty when parallel)
     stm::BlockMetrics metrics;

@@ -1,0 +1,302 @@
+// Optimistic chunks. See block_chunks.hpp.
+#include "state/block_chunks.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <memory>
+
+#include "stm/thread_pool.hpp"
+
+namespace pevm::state {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+uint64_t since(Clock::time_point t) {
+    return static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t).count());
+}
+
+/// What a transaction of a later chunk read, and the value it got: an account (nonce, balance,
+/// code, storage emptiness, existence) or a storage slot.
+struct ChunkRead {
+    enum class Kind : uint8_t { kAccount, kSlot };
+    Kind kind = Kind::kAccount;
+    bool exists = false;  // kAccount
+    evmc_address address{};
+    evmc_bytes32 key{};
+    evmc_bytes32 value{};  // kSlot
+    AccountInfo info;      // kAccount, when it exists
+    // kAccount: whether the transaction's outcome depended on the exact balance; else it needs
+    // at least `balance_floor` (what its balance checks needed), and its change to the balance
+    // is committed as a delta.
+    bool balance_exact = false;
+    uint256 balance_floor;
+};
+
+/// Whether `state` holds at `r`'s location what `r` read.
+bool holds(BlockState& state, const ChunkRead& r) {
+    if (r.kind == ChunkRead::Kind::kSlot) return equal(state.storage(r.address, r.key), r.value);
+    const std::optional<AccountInfo> now = state.account(r.address);
+    if (now.has_value() != r.exists) return false;
+    if (!now) return true;
+    if (now->nonce != r.info.nonce || !equal(now->code_hash, r.info.code_hash) ||
+        now->has_storage != r.info.has_storage)
+        return false;
+    return r.balance_exact ? now->balance == r.info.balance : now->balance >= r.balance_floor;
+}
+
+/// The view of a later chunk's transactions: its own state over the pre-state, with every read
+/// logged.
+class ChunkView final : public StateView {
+public:
+    ChunkView(BlockState& own, std::vector<ChunkRead>& log) noexcept : own_(own), log_(log) {}
+
+    std::optional<AccountInfo> account(const evmc_address& addr) override {
+        std::optional<AccountInfo> info = own_.account(addr);
+        loaded_.push_back(log_.size());
+        ChunkRead& r = log_.emplace_back();
+        r.address = addr;
+        r.exists = info.has_value();
+        if (info) r.info = *info;
+        return info;
+    }
+    void balance_observed(const evmc_address& addr) override {
+        if (ChunkRead* r = loaded(addr)) r->balance_exact = true;
+    }
+    void balance_at_least(const evmc_address& addr, const uint256& amount,
+                          const uint256& current) override {
+        ChunkRead* r = loaded(addr);
+        if (r == nullptr || r->balance_exact) return;
+        // The check held with `current` = the balance read plus this transaction's changes so
+        // far: it holds in order when the balance read is at least amount - those changes.
+        const uint256 surplus = current - amount;
+        const uint256& read = r->info.balance;
+        const uint256 need = surplus >= read ? uint256{} : read - surplus;
+        if (need > r->balance_floor) r->balance_floor = need;
+    }
+    std::span<const uint8_t> code(const evmc_bytes32& code_hash) override {
+        return own_.code(code_hash);  // a code never changes under its hash
+    }
+    evmc_bytes32 storage(const evmc_address& addr, const evmc_bytes32& key) override {
+        ChunkRead& r = log_.emplace_back();
+        r.kind = ChunkRead::Kind::kSlot;
+        r.address = addr;
+        r.key = key;
+        r.value = own_.storage(addr, key);
+        return r.value;
+    }
+    evmc_bytes32 block_hash(int64_t number) override { return own_.block_hash(number); }
+    void prefetch_account(const evmc_address& addr) const override { own_.prefetch_account(addr); }
+    /// The fee recipient, loaded only to credit it a fee that is not zero: whatever its state,
+    /// the credit leaves it existing, with its nonce and code, and its balance plus the fee, so
+    /// nothing is read (not even whether it exists) and its change becomes a credit (settle()).
+    std::optional<AccountInfo> fee_recipient(const evmc_address& addr) override {
+        std::optional<AccountInfo> info = own_.account(addr);
+        credited_ = addr;
+        credited_before_ = info ? info->balance : uint256{};
+        has_credited_ = true;
+        return info;
+    }
+    /// Ends a transaction: the change of the account loaded through fee_recipient becomes a
+    /// credit (its nonce and code are this chunk's view of them, its balance this chunk's plus
+    /// the fee), and the balance change of every account whose exact balance the outcome did
+    /// not depend on becomes a delta.
+    void settle(std::vector<AccountChange>& changes) noexcept {
+        for (AccountChange& ch : changes) {
+            if (has_credited_ && equal(ch.address, credited_)) {
+                ch.balance -= credited_before_;
+                ch.balance_delta = true;
+                ch.credit_only = true;
+                continue;
+            }
+            const ChunkRead* r = loaded(ch.address);
+            if (r == nullptr || r->balance_exact || ch.deleted) continue;
+            ch.balance -= r->exists ? r->info.balance : uint256{};
+            ch.balance_delta = true;
+        }
+        has_credited_ = false;
+        loaded_.clear();
+    }
+
+private:
+    /// This transaction's read of `addr`'s account, if it read it.
+    ChunkRead* loaded(const evmc_address& addr) noexcept {
+        for (auto it = loaded_.rbegin(); it != loaded_.rend(); ++it)
+            if (equal(log_[*it].address, addr)) return &log_[*it];
+        return nullptr;
+    }
+
+    BlockState& own_;
+    std::vector<ChunkRead>& log_;
+    std::vector<size_t> loaded_;  // this transaction's account reads (indices into log_)
+    evmc_address credited_{};
+    uint256 credited_before_;
+    bool has_credited_ = false;
+};
+
+void add_bloom(TxOutcome& r) {
+    if (r.logs.empty()) return;
+    r.bloom = std::make_unique<std::array<uint8_t, 256>>();
+    r.bloom->fill(0);
+    for (const Log& log : r.logs) bloom_add(r.bloom->data(), log);
+}
+
+}  // namespace
+
+bool chunks_apply(const Block& block, PreState& pre, unsigned threads, std::string* why) {
+    auto no = [why](const char* reason) {
+        if (why != nullptr) *why = reason;
+        return false;
+    };
+    if (threads < 2 || block.txs.size() < 4)
+        return no("fewer than two threads or four transactions");
+    if (pre.strict()) return no("a strict pre-state (its reads are not thread-safe)");
+    return true;
+}
+
+ChunkRun execute_chunks(BlockState& state, PreState& pre, const Block& block, VmChoice vm,
+                        unsigned threads, stm::BlockMetrics& metrics) {
+    const auto start = Clock::now();
+    const size_t n = block.txs.size();
+    // Contiguous chunks of about equal gas limits.
+    const size_t parts = std::min<size_t>(threads, n);
+    std::vector<size_t> begin(parts + 1, n);
+    {
+        uint64_t total = 0;
+        // SAFETY: each term is at most the block's gas limit plus one, far below 2^64 / n.
+        const uint64_t cap = static_cast<uint64_t>(block.env.gas_limit);
+        auto work = [cap](const Transaction& tx) {
+            return std::min(tx.gas_limit.low64(), cap) | 1;
+        };
+        for (const Transaction& tx : block.txs) total += work(tx);
+        uint64_t sum = 0;
+        size_t p = 1;
+        begin[0] = 0;
+        for (size_t i = 0; i < n && p < parts; ++i) {
+            // Chunk p starts at the first transaction past p/parts of the gas.
+            if (sum * parts >= p * total) begin[p++] = i;
+            sum += work(block.txs[i]);
+        }
+        for (size_t q = 1; q < parts; ++q) begin[q] = std::max(begin[q], begin[q - 1] + 1);
+        for (size_t q = parts - 1; q > 0; --q)
+            if (begin[q] >= begin[q + 1]) begin[q] = begin[q + 1] - 1;
+    }
+
+    std::vector<TxOutcome> outcomes(n);
+    std::vector<std::vector<ChunkRead>> reads(parts);
+    std::vector<size_t> read_end(n, 0);  // reads[chunk of i] up to here are transaction i's
+    std::vector<size_t> done(parts, 0);  // each chunk's transactions run, from its start
+    std::vector<uint64_t> busy(parts, 0);
+    // The first chunk runs on the block's state: an invalid transaction there is invalid in the
+    // block, and no later chunk need run on.
+    std::atomic<bool> first_invalid{false};
+    stm::ThreadPool::global().run(static_cast<unsigned>(parts), [&](unsigned p) {
+        const auto t0 = Clock::now();
+        // SAFETY: p < parts, the size of reads, done and busy; begin has parts + 1 entries.
+        const size_t first = begin[p], last = begin[p + 1];
+        std::unique_ptr<BlockState> own;
+        std::unique_ptr<ChunkView> logged;
+        if (p != 0) {
+            own = std::make_unique<BlockState>(pre);
+            own->reserve(2 * (last - first) + 16);
+            reads[p].reserve(8 * (last - first));
+            logged = std::make_unique<ChunkView>(*own, reads[p]);
+        }
+        StateView& view = p == 0 ? static_cast<StateView&>(state) : *logged;
+        BlockState& commit = p == 0 ? state : *own;
+        size_t i = first;
+        for (; i < last; ++i) {
+            if (p != 0 && first_invalid.load(std::memory_order_relaxed)) break;
+            if (i + 1 < last) {
+                const Transaction& next = block.txs[i + 1];
+                commit.prefetch_account(next.sender);
+                if (next.to) commit.prefetch_account(*next.to);
+            }
+            // SAFETY: i < n, the size of block.txs, outcomes and read_end.
+            TxOutcome r = transition(view, block.env, block.txs[i], block.rev, vm);
+            if (p == 0) {
+                if (r.invalid) {
+                    first_invalid.store(true, std::memory_order_relaxed);
+                    break;
+                }
+                state.apply(r.changes);
+                r.applied = true;
+                std::vector<AccountChange>().swap(r.changes);
+            } else {
+                // Invalid here, it may be valid in order (a nonce the first chunk raises): it is
+                // run again then.
+                read_end[i] = reads[p].size();
+                logged->settle(r.changes);
+                if (!r.invalid) own->apply(r.changes);
+            }
+            if (!r.invalid) add_bloom(r);
+            outcomes[i] = std::move(r);
+        }
+        done[p] = i - first;
+        busy[p] = since(t0);
+    });
+    const uint64_t run_ns = since(start);
+
+    // In block order: the first chunk is committed already (up to an invalid transaction). A later
+    // chunk's transaction is committed as it ran when the state holds what it read (the state
+    // then holds everything before it), else it runs again on the state; one invalid there ends
+    // the run.
+    const auto commit_start = Clock::now();
+    std::vector<bool> ran_again(n, false);
+    uint64_t reexecutions = 0;
+    size_t committed = begin[0] + done[0];
+    for (size_t p = 1; p < parts && committed == begin[p]; ++p) {
+        size_t r = 0;
+        for (size_t i = begin[p]; i < begin[p + 1]; ++i) {
+            TxOutcome& out = outcomes[i];
+            bool ok = i < begin[p] + done[p] && !out.invalid;
+            for (; r < read_end[i]; ++r)
+                if (ok && !holds(state, reads[p][r])) ok = false;
+            if (ok) {
+                state.apply(out.changes);
+                std::vector<AccountChange>().swap(out.changes);
+            } else {
+                TxOutcome again = transition(state, block.env, block.txs[i], block.rev, vm);
+                if (again.invalid) break;
+                state.apply(again.changes);
+                std::vector<AccountChange>().swap(again.changes);
+                add_bloom(again);
+                out = std::move(again);
+                ran_again[i] = true;
+                ++reexecutions;
+            }
+            out.applied = true;
+            committed = i + 1;
+        }
+    }
+    outcomes.resize(committed);
+
+    metrics = stm::BlockMetrics{};
+    metrics.threads = static_cast<unsigned>(parts);
+    for (size_t p = 0; p < parts; ++p) {
+        metrics.executions += done[p];
+        metrics.execution_ns += busy[p];
+        metrics.idle_ns += run_ns > busy[p] ? run_ns - busy[p] : 0;
+    }
+    metrics.executions += reexecutions;
+    metrics.reexecutions = reexecutions;
+    metrics.validations = committed > begin[1] ? committed - begin[1] : 0;
+    metrics.validation_aborts = reexecutions;
+    metrics.commit_ns = since(commit_start);
+    metrics.committed = committed;
+    // How they ran: each after the one before it, except a later chunk's first transaction when
+    // its run held.
+    metrics.dependencies.resize(n);
+    for (size_t i = 1; i < n; ++i) {
+        const bool chunk_start =
+            std::find(begin.begin() + 1, begin.end() - 1, i) != begin.end() - 1;
+        if (!chunk_start || ran_again[i])
+            metrics.dependencies[i].push_back(static_cast<stm::TxIdx>(i - 1));
+    }
+    metrics.total_ns = since(start);
+    return ChunkRun{std::move(outcomes), committed};
+}
+
+}  // namespace pevm::state
