@@ -45,16 +45,17 @@ struct ChunkRun {
     size_t committed = 0;
 };
 
-/// Whether chunks can run `block` over `pre` on `threads` threads (`why` says why not): at least
-/// two threads and four transactions, and a pre-state that is safe to read from several threads
-/// (not strict).
-bool chunks_apply(const Block& block, PreState& pre, unsigned threads, std::string* why = nullptr);
+/// Whether chunks can run `block` on `threads` threads (`why` says why not): at least two of
+/// each.
+bool chunks_apply(const Block& block, unsigned threads, std::string* why = nullptr);
 
 /// Runs the block's transactions as chunks on the pool and commits them into `state` (an overlay
 /// on `pre` holding what the system calls before the transactions wrote), up to the first that is
-/// invalid in order. Fills `metrics` (re-executions: the transactions run again); its
-/// dependencies are how the transactions ran (each after the one before it, except a later
-/// chunk's first when it was not run again), not data dependencies.
+/// invalid in order. A strict `pre` may note as missing what only a run that was then redone read:
+/// the caller must then restore `state` and let the sequential loop decide. Fills `metrics`
+/// (re-executions: the transactions run again); its dependencies are how the transactions ran (each
+/// after the one before it, except a later chunk's first when it was not run again), not data
+/// dependencies.
 ChunkRun execute_chunks(BlockState& state, PreState& pre, const Block& block, VmChoice vm,
                         unsigned threads, stm::BlockMetrics& metrics);
 

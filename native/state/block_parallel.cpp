@@ -791,8 +791,16 @@ BlockOutcome execute_block_parallel(BlockState& state, PreState* pre, const Bloc
             return {};
         }
         if (chunks_requested() && pre != nullptr && &state.base() == pre && !missing_before &&
-            chunks_apply(block, *pre, threads)) {
+            chunks_apply(block, threads)) {
+            const BlockState before(state);  // a handful of accounts: the system calls'
             ChunkRun run = execute_chunks(state, *pre, block, vm, threads, st.metrics);
+            if (pre->missing()) {
+                // Maybe only a transaction that then ran again read it: let the oracle decide.
+                pre->clear_missing();
+                state.restore(before);
+                st.fallback = "missing pre-state";
+                return {};
+            }
             if (run.committed < block.txs.size()) {
                 st.fallback = "an invalid transaction: sequential from it, to report it";
                 if (run.committed == 0) return {};

@@ -91,6 +91,7 @@ evmc_bytes32 PreState::put_code(std::span<const uint8_t> code, const evmc_bytes3
 }
 
 void PreState::note_missing(std::string what) {
+    const std::lock_guard<std::mutex> lock(missing_mutex_);
     if (!missing_) missing_ = std::move(what);
 }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -76,7 +77,8 @@ public:
 
     /// What a strict read found missing ("account 0x..", "storage 0x.. slot 0x..", "code 0x..").
     const std::optional<std::string>& missing() const noexcept { return missing_; }
-    /// Whether reads note what is missing (then reads write, and are not thread-safe).
+    /// Whether reads note what is missing. Noting is thread-safe; what was noted is read with
+    /// missing() once no read runs.
     bool strict() const noexcept { return strict_; }
     /// Forgets what was found missing (after speculative reads that the result does not use).
     void clear_missing() noexcept { missing_.reset(); }
@@ -89,6 +91,7 @@ private:
     void note_missing(std::string what);
 
     bool strict_;
+    std::mutex missing_mutex_;  // several threads' reads may note misses at once (chunks)
     std::optional<std::string> missing_;
     AddressMap<Entry> accounts_;
     // Views into a buffer that outlives the pre-state (see put_code).

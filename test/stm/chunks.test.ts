@@ -50,7 +50,7 @@ describe("optimistic chunks", () => {
   });
 
   for (const universe of [10, 1000]) {
-    const seeds = full ? 5000 : 40;
+    const seeds = full ? 2000 : 40;
     it(`${seeds} random blocks over ${universe} keys`, { timeout: full ? 7_200_000 : 300_000 }, async () => {
       let chunked = 0;
       let ranAgain = 0;
