@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 
 #include "stm/thread_pool.hpp"
 
@@ -160,64 +161,96 @@ ChunkRun execute_chunks(BlockState& state, PreState& pre, const Block& block, Vm
                         unsigned threads, stm::BlockMetrics& metrics) {
     const auto start = Clock::now();
     const size_t n = block.txs.size();
-    // Contiguous chunks of about equal gas limits.
     const size_t parts = std::min<size_t>(threads, n);
-    std::vector<size_t> begin(parts + 1, n);
+    // The work a transaction may be, for splitting: its gas limit (at most the block's).
+    // SAFETY: each term is at most the block's gas limit plus one, far below 2^64 / n.
+    const uint64_t cap = static_cast<uint64_t>(block.env.gas_limit);
+    std::vector<uint64_t> gas_before(n + 1, 0);  // prefix sums
+    for (size_t i = 0; i < n; ++i)
+        gas_before[i + 1] = gas_before[i] + (std::min(block.txs[i].gas_limit.low64(), cap) | 1);
+    // Where the gas of [from, to) is halved (a split point strictly inside, when to - from >= 2).
+    auto halfway = [&](size_t from, size_t to) {
+        const uint64_t mid = gas_before[from] + (gas_before[to] - gas_before[from]) / 2;
+        size_t m = static_cast<size_t>(
+            std::upper_bound(gas_before.begin() + static_cast<std::ptrdiff_t>(from),
+                             gas_before.begin() + static_cast<std::ptrdiff_t>(to), mid) -
+            gas_before.begin());
+        return std::clamp(m, from + 1, to - 1);
+    };
+
+    // The chunks: one per worker to start with, of about equal gas limits; a worker that runs out
+    // takes the second half of what is left of the chunk with the most left (its owner stops
+    // there), so that no worker idles while much is left. At most kMaxChunks.
+    struct Chunk {
+        size_t begin = 0;
+        size_t end = 0;   // guarded by lock: lowered when a worker takes the rest
+        size_t next = 0;  // guarded by lock: the next transaction its owner runs
+        size_t ran = 0;   // transactions run, from begin (the owner's; read after the run)
+        std::mutex lock;
+        std::vector<ChunkRead> reads;
+    };
+    const size_t max_chunks = 8 * parts;
+    std::vector<std::unique_ptr<Chunk>> chunks(max_chunks);
+    std::atomic<size_t> chunk_count{parts};
+    std::mutex split_lock;  // one split at a time (they are rare)
     {
-        uint64_t total = 0;
-        // SAFETY: each term is at most the block's gas limit plus one, far below 2^64 / n.
-        const uint64_t cap = static_cast<uint64_t>(block.env.gas_limit);
-        auto work = [cap](const Transaction& tx) {
-            return std::min(tx.gas_limit.low64(), cap) | 1;
-        };
-        for (const Transaction& tx : block.txs) total += work(tx);
-        uint64_t sum = 0;
-        size_t p = 1;
-        begin[0] = 0;
-        for (size_t i = 0; i < n && p < parts; ++i) {
-            // Chunk p starts at the first transaction past p/parts of the gas.
-            if (sum * parts >= p * total) begin[p++] = i;
-            sum += work(block.txs[i]);
+        size_t from = 0;
+        for (size_t p = 0; p < parts; ++p) {
+            chunks[p] = std::make_unique<Chunk>();
+            Chunk& c = *chunks[p];
+            c.begin = c.next = from;
+            // Chunk p ends where p + 1 parts of the gas are, leaving one transaction at least to
+            // each chunk after it.
+            size_t to = n;
+            if (p + 1 < parts) {
+                const uint64_t target = gas_before[n] / parts * (p + 1);
+                to = static_cast<size_t>(
+                    std::upper_bound(gas_before.begin(), gas_before.end(), target) -
+                    gas_before.begin());
+                to = std::clamp(to, from + 1, n - (parts - p - 1));
+            }
+            c.end = to;
+            from = to;
         }
-        for (size_t q = 1; q < parts; ++q) begin[q] = std::max(begin[q], begin[q - 1] + 1);
-        for (size_t q = parts - 1; q > 0; --q)
-            if (begin[q] >= begin[q + 1]) begin[q] = begin[q + 1] - 1;
     }
 
     std::vector<TxOutcome> outcomes(n);
-    std::vector<std::vector<ChunkRead>> reads(parts);
-    std::vector<size_t> read_end(n, 0);  // reads[chunk of i] up to here are transaction i's
-    std::vector<size_t> done(parts, 0);  // each chunk's transactions run, from its start
+    std::vector<size_t> read_end(n, 0);  // its chunk's reads up to here are transaction i's
     std::vector<uint64_t> busy(parts, 0);
     // The first chunk runs on the block's state: an invalid transaction there is invalid in the
     // block, and no later chunk need run on.
     std::atomic<bool> first_invalid{false};
-    stm::ThreadPool::global().run(static_cast<unsigned>(parts), [&](unsigned p) {
-        const auto t0 = Clock::now();
-        // SAFETY: p < parts, the size of reads, done and busy; begin has parts + 1 entries.
-        const size_t first = begin[p], last = begin[p + 1];
+    auto run_chunk = [&](Chunk& c) {
+        const bool on_state = c.begin == 0;
         std::unique_ptr<BlockState> own;
         std::unique_ptr<ChunkView> logged;
-        if (p != 0) {
+        if (!on_state) {
             own = std::make_unique<BlockState>(pre);
-            own->reserve(2 * (last - first) + 16);
-            reads[p].reserve(8 * (last - first));
-            logged = std::make_unique<ChunkView>(*own, reads[p]);
+            own->reserve(2 * (c.end - c.begin) + 16);
+            c.reads.reserve(8 * (c.end - c.begin));
+            logged = std::make_unique<ChunkView>(*own, c.reads);
         }
-        StateView& view = p == 0 ? static_cast<StateView&>(state) : *logged;
-        BlockState& commit = p == 0 ? state : *own;
-        size_t i = first;
-        for (; i < last; ++i) {
-            if (p != 0 && first_invalid.load(std::memory_order_relaxed)) break;
-            if (i + 1 < last) {
+        StateView& view = on_state ? static_cast<StateView&>(state) : *logged;
+        BlockState& commit = on_state ? state : *own;
+        for (;;) {
+            if (!on_state && first_invalid.load(std::memory_order_relaxed)) break;
+            size_t i;
+            bool more;
+            {
+                const std::lock_guard<std::mutex> hold(c.lock);
+                if (c.next >= c.end) break;
+                i = c.next++;
+                more = c.next < c.end;
+            }
+            if (more) {
                 const Transaction& next = block.txs[i + 1];
                 commit.prefetch_account(next.sender);
                 if (next.to) commit.prefetch_account(*next.to);
             }
             // SAFETY: i < n, the size of block.txs, outcomes and read_end.
-            if (p != 0) logged->start(block.txs[i].sender);
+            if (!on_state) logged->start(block.txs[i].sender);
             TxOutcome r = transition(view, block.env, block.txs[i], block.rev, vm);
-            if (p == 0) {
+            if (on_state) {
                 if (r.invalid) {
                     first_invalid.store(true, std::memory_order_relaxed);
                     break;
@@ -226,16 +259,51 @@ ChunkRun execute_chunks(BlockState& state, PreState& pre, const Block& block, Vm
                 r.applied = true;
                 std::vector<AccountChange>().swap(r.changes);
             } else {
-                // Invalid here, it may be valid in order (a nonce the first chunk raises): it is
-                // run again then.
-                read_end[i] = reads[p].size();
+                // Invalid here, it may be valid in order (a nonce an earlier chunk raises): it
+                // runs again then.
+                read_end[i] = c.reads.size();
                 logged->settle(r.changes);
                 if (!r.invalid) own->apply(r.changes);
             }
             if (!r.invalid) add_bloom(r);
             outcomes[i] = std::move(r);
+            c.ran = i + 1 - c.begin;
         }
-        done[p] = i - first;
+    };
+    // Takes the second half of the rest of the chunk with the most gas left; nullptr when none
+    // has two transactions left or the chunks are all used.
+    auto split = [&]() -> Chunk* {
+        const std::lock_guard<std::mutex> hold(split_lock);
+        const size_t count = chunk_count.load(std::memory_order_relaxed);
+        if (count == max_chunks || first_invalid.load(std::memory_order_relaxed)) return nullptr;
+        for (;;) {
+            Chunk* victim = nullptr;
+            uint64_t most = 0;
+            for (size_t k = 0; k < count; ++k) {
+                Chunk& c = *chunks[k];
+                const std::lock_guard<std::mutex> look(c.lock);
+                if (c.end - c.next >= 2 && gas_before[c.end] - gas_before[c.next] > most) {
+                    most = gas_before[c.end] - gas_before[c.next];
+                    victim = &c;
+                }
+            }
+            if (victim == nullptr) return nullptr;
+            const std::lock_guard<std::mutex> take(victim->lock);
+            if (victim->end - victim->next < 2) continue;  // its owner moved on meanwhile
+            auto fresh = std::make_unique<Chunk>();
+            fresh->begin = fresh->next = halfway(victim->next, victim->end);
+            fresh->end = victim->end;
+            victim->end = fresh->begin;
+            Chunk* taken = fresh.get();
+            chunks[count] = std::move(fresh);
+            chunk_count.store(count + 1, std::memory_order_relaxed);
+            return taken;
+        }
+    };
+    stm::ThreadPool::global().run(static_cast<unsigned>(parts), [&](unsigned p) {
+        const auto t0 = Clock::now();
+        // SAFETY: p < parts <= chunk_count, the size of busy.
+        for (Chunk* c = chunks[p].get(); c != nullptr; c = split()) run_chunk(*c);
         busy[p] = since(t0);
     });
     const uint64_t run_ns = since(start);
@@ -245,16 +313,20 @@ ChunkRun execute_chunks(BlockState& state, PreState& pre, const Block& block, Vm
     // then holds everything before it), else it runs again on the state; one invalid there ends
     // the run.
     const auto commit_start = Clock::now();
+    const size_t count = chunk_count.load(std::memory_order_relaxed);
+    std::sort(chunks.begin(), chunks.begin() + static_cast<std::ptrdiff_t>(count),
+              [](const auto& a, const auto& b) { return a->begin < b->begin; });
     std::vector<bool> ran_again(n, false);
     uint64_t reexecutions = 0;
-    size_t committed = begin[0] + done[0];
-    for (size_t p = 1; p < parts && committed == begin[p]; ++p) {
+    size_t committed = chunks[0]->begin + chunks[0]->ran;
+    for (size_t k = 1; k < count && committed == chunks[k]->begin; ++k) {
+        Chunk& c = *chunks[k];
         size_t r = 0;
-        for (size_t i = begin[p]; i < begin[p + 1]; ++i) {
+        for (size_t i = c.begin; i < c.end; ++i) {
             TxOutcome& out = outcomes[i];
-            bool ok = i < begin[p] + done[p] && !out.invalid;
+            bool ok = i < c.begin + c.ran && !out.invalid;
             for (; r < read_end[i]; ++r)
-                if (ok && !holds(state, reads[p][r])) ok = false;
+                if (ok && !holds(state, c.reads[r])) ok = false;
             if (ok) {
                 state.apply(out.changes);
                 std::vector<AccountChange>().swap(out.changes);
@@ -276,26 +348,25 @@ ChunkRun execute_chunks(BlockState& state, PreState& pre, const Block& block, Vm
 
     metrics = stm::BlockMetrics{};
     metrics.threads = static_cast<unsigned>(parts);
+    for (size_t k = 0; k < count; ++k) metrics.executions += chunks[k]->ran;
     for (size_t p = 0; p < parts; ++p) {
-        metrics.executions += done[p];
         metrics.execution_ns += busy[p];
         metrics.idle_ns += run_ns > busy[p] ? run_ns - busy[p] : 0;
     }
     metrics.executions += reexecutions;
     metrics.reexecutions = reexecutions;
-    metrics.validations = committed > begin[1] ? committed - begin[1] : 0;
+    metrics.validations = committed > chunks[0]->end ? committed - chunks[0]->end : 0;
     metrics.validation_aborts = reexecutions;
     metrics.commit_ns = since(commit_start);
     metrics.committed = committed;
     // How they ran: each after the one before it, except a later chunk's first transaction when
     // its run held.
     metrics.dependencies.resize(n);
-    for (size_t i = 1; i < n; ++i) {
-        const bool chunk_start =
-            std::find(begin.begin() + 1, begin.end() - 1, i) != begin.end() - 1;
-        if (!chunk_start || ran_again[i])
+    std::vector<bool> chunk_start(n, false);
+    for (size_t k = 1; k < count; ++k) chunk_start[chunks[k]->begin] = true;
+    for (size_t i = 1; i < n; ++i)
+        if (!chunk_start[i] || ran_again[i])
             metrics.dependencies[i].push_back(static_cast<stm::TxIdx>(i - 1));
-    }
     metrics.total_ns = since(start);
     return ChunkRun{std::move(outcomes), committed};
 }
