@@ -7,17 +7,13 @@
 #include <memory>
 #include <mutex>
 
+#include "state/deep_stack.hpp"
 #include "stm/thread_pool.hpp"
 
 namespace pevm::state {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-uint64_t since(Clock::time_point t) {
-    return static_cast<uint64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t).count());
-}
 
 /// What a transaction of a later chunk read, and the value it got: an account (nonce, balance,
 /// code, storage emptiness, existence) or a storage slot.
@@ -225,9 +221,14 @@ ChunkRun execute_chunks(BlockState& state, PreState& pre, const Block& block, Vm
         std::unique_ptr<BlockState> own;
         std::unique_ptr<ChunkView> logged;
         if (!on_state) {
+            size_t size;
+            {
+                const std::lock_guard<std::mutex> hold(c.lock);  // a split may lower c.end
+                size = c.end - c.begin;
+            }
             own = std::make_unique<BlockState>(pre);
-            own->reserve(2 * (c.end - c.begin) + 16);
-            c.reads.reserve(8 * (c.end - c.begin));
+            own->reserve(2 * size + 16);
+            c.reads.reserve(8 * size);
             logged = std::make_unique<ChunkView>(*own, c.reads);
         }
         StateView& view = on_state ? static_cast<StateView&>(state) : *logged;
@@ -249,7 +250,10 @@ ChunkRun execute_chunks(BlockState& state, PreState& pre, const Block& block, Vm
             }
             // SAFETY: i < n, the size of block.txs, outcomes and read_end.
             if (!on_state) logged->start(block.txs[i].sender);
-            TxOutcome r = transition(view, block.env, block.txs[i], block.rev, vm);
+            TxOutcome r;
+            // Pool threads have default stacks: sanitizer builds need a deep one for 1024 frames.
+            run_with_deep_stack(
+                [&] { r = transition(view, block.env, block.txs[i], block.rev, vm); });
             if (on_state) {
                 if (r.invalid) {
                     first_invalid.store(true, std::memory_order_relaxed);
@@ -304,9 +308,9 @@ ChunkRun execute_chunks(BlockState& state, PreState& pre, const Block& block, Vm
         const auto t0 = Clock::now();
         // SAFETY: p < parts <= chunk_count, the size of busy.
         for (Chunk* c = chunks[p].get(); c != nullptr; c = split()) run_chunk(*c);
-        busy[p] = since(t0);
+        busy[p] = stm::elapsed_ns(t0);
     });
-    const uint64_t run_ns = since(start);
+    const uint64_t run_ns = stm::elapsed_ns(start);
 
     // In block order: the first chunk is committed already (up to an invalid transaction). A later
     // chunk's transaction is committed as it ran when the state holds what it read (the state
@@ -357,7 +361,7 @@ ChunkRun execute_chunks(BlockState& state, PreState& pre, const Block& block, Vm
     metrics.reexecutions = reexecutions;
     metrics.validations = committed > chunks[0]->end ? committed - chunks[0]->end : 0;
     metrics.validation_aborts = reexecutions;
-    metrics.commit_ns = since(commit_start);
+    metrics.commit_ns = stm::elapsed_ns(commit_start);
     metrics.committed = committed;
     // How they ran: each after the one before it, except a later chunk's first transaction when
     // its run held.
@@ -367,7 +371,7 @@ ChunkRun execute_chunks(BlockState& state, PreState& pre, const Block& block, Vm
     for (size_t i = 1; i < n; ++i)
         if (!chunk_start[i] || ran_again[i])
             metrics.dependencies[i].push_back(static_cast<stm::TxIdx>(i - 1));
-    metrics.total_ns = since(start);
+    metrics.total_ns = stm::elapsed_ns(start);
     return ChunkRun{std::move(outcomes), committed};
 }
 

@@ -15,11 +15,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-uint64_t since(Clock::time_point t) {
-    return static_cast<uint64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t).count());
-}
-
 bool empty_account(const AccountInfo* info) noexcept {
     return info == nullptr ||
            (info->nonce == 0 && !info->balance && equal(info->code_hash, kEmptyCodeHash));
@@ -310,9 +305,9 @@ std::vector<TxOutcome> execute_transfers(BlockState& state, PreState& pre, const
                     if (id != t.sender && id != t.to) depend(id);
             if (deps.size() > 1) std::sort(deps.begin(), deps.end());
         }
-        busy[p] = since(t0);
+        busy[p] = stm::elapsed_ns(t0);
     });
-    const uint64_t run_ns = since(start);
+    const uint64_t run_ns = stm::elapsed_ns(start);
     if (invalid.load(std::memory_order_relaxed)) {
         state.restore(before);
         return {};
@@ -322,12 +317,12 @@ std::vector<TxOutcome> execute_transfers(BlockState& state, PreState& pre, const
     metrics = stm::BlockMetrics{};
     metrics.threads = parts;
     metrics.executions = n;
-    metrics.commit_ns = since(merge_start);
+    metrics.commit_ns = stm::elapsed_ns(merge_start);
     for (unsigned p = 0; p < parts; ++p) {
         metrics.execution_ns += busy[p];
         metrics.idle_ns += run_ns > busy[p] ? run_ns - busy[p] : 0;
     }
-    metrics.total_ns = since(start);
+    metrics.total_ns = stm::elapsed_ns(start);
     metrics.committed = n;
     metrics.dependencies = std::move(dependencies);
     return outcomes;

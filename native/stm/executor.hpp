@@ -26,12 +26,6 @@ namespace pevm::stm {
 
 namespace detail {
 
-inline uint64_t elapsed_ns(std::chrono::steady_clock::time_point since) {
-    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                     std::chrono::steady_clock::now() - since)
-                                     .count());
-}
-
 /// The per-task timers' clock: the time-stamp counter on x86-64, steady_clock's count elsewhere.
 /// A worker reads it about six times per transaction, and steady_clock::now() (clock_gettime,
 /// about 25 ns here) took 4-5% of a Block-STM run of plain transfers. The sums are converted to
@@ -555,8 +549,8 @@ BlockOutput<Task> execute_block_parallel(const Task& task, unsigned threads,
     metrics.dependencies = std::move(dependencies);
     out.conflicts = detail::count_conflicts<Task>(conflict_notes);
     if (options.materialize) materialize(task, out);
-    metrics.commit_ns += detail::elapsed_ns(commit_start);
-    metrics.total_ns = detail::elapsed_ns(start);
+    metrics.commit_ns += elapsed_ns(commit_start);
+    metrics.total_ns = elapsed_ns(start);
     return out;
 }
 

@@ -4,6 +4,7 @@
 // a block.
 #pragma once
 
+#include <chrono>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
@@ -15,6 +16,13 @@
 #include "stm/hash.hpp"
 
 namespace pevm::stm {
+
+/// Nanoseconds since `since` on the steady clock (the engines' metrics).
+inline uint64_t elapsed_ns(std::chrono::steady_clock::time_point since) {
+    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                     std::chrono::steady_clock::now() - since)
+                                     .count());
+}
 
 /// A transaction's position in the block.
 using TxIdx = uint32_t;
