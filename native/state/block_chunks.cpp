@@ -176,7 +176,7 @@ ChunkRun execute_chunks(BlockState& state, PreState& pre, const Block& block, Vm
 
     // The chunks: one per worker to start with, of about equal gas limits; a worker that runs out
     // takes the second half of what is left of the chunk with the most left (its owner stops
-    // there), so that no worker idles while much is left. At most kMaxChunks.
+    // there), so that no worker idles while much is left. At most 8 per worker.
     struct Chunk {
         size_t begin = 0;
         size_t end = 0;   // guarded by lock: lowered when a worker takes the rest
