@@ -113,6 +113,12 @@ void bloom_add(uint8_t bloom[256], const Log& log) noexcept {
     for (const auto& t : log.topics) add(t.bytes, 32);
 }
 
+void commit_outcome(BlockState& state, TxOutcome& r) {
+    state.apply(r.changes);
+    r.applied = true;
+    std::vector<AccountChange>().swap(r.changes);
+}
+
 BlockOutcome execute_block(BlockState& state, const PreState* pre, const Block& block, VmChoice vm,
                            const TxBatch* batch, const ParallelDiff* parallel_diff) {
     const auto t0 = Clock::now();

@@ -91,6 +91,11 @@ uint64_t max_blob_gas_per_block(evmc_revision rev) noexcept;
 /// Adds a log (address and topics) to a 2048-bit bloom filter.
 void bloom_add(uint8_t bloom[256], const Log& log) noexcept;
 
+/// Commits `r` to `state` for a block executor that runs transactions on workers: applies its
+/// change set, marks it applied and frees the change set here, on the thread that allocated it
+/// (freed later on another thread, it went into that thread's malloc arena, slowly).
+void commit_outcome(BlockState& state, TxOutcome& r);
+
 /// Computes every transaction's outcome at once on the state after the pre-transaction system
 /// changes (Block-STM: block_parallel.hpp). Outcome i must be what `transition` returns for tx i
 /// on the state after transactions 0..i-1; the batch may already have applied it to the state

@@ -259,9 +259,7 @@ ChunkRun execute_chunks(BlockState& state, PreState& pre, const Block& block, Vm
                     first_invalid.store(true, std::memory_order_relaxed);
                     break;
                 }
-                state.apply(r.changes);
-                r.applied = true;
-                std::vector<AccountChange>().swap(r.changes);
+                commit_outcome(state, r);
             } else {
                 // Invalid here, it may be valid in order (a nonce an earlier chunk raises): it
                 // runs again then.
@@ -332,19 +330,16 @@ ChunkRun execute_chunks(BlockState& state, PreState& pre, const Block& block, Vm
             for (; r < read_end[i]; ++r)
                 if (ok && !holds(state, c.reads[r])) ok = false;
             if (ok) {
-                state.apply(out.changes);
-                std::vector<AccountChange>().swap(out.changes);
+                commit_outcome(state, out);
             } else {
                 TxOutcome again = transition(state, block.env, block.txs[i], block.rev, vm);
                 if (again.invalid) break;
-                state.apply(again.changes);
-                std::vector<AccountChange>().swap(again.changes);
+                commit_outcome(state, again);
                 add_bloom(again);
                 out = std::move(again);
                 ran_again[i] = true;
                 ++reexecutions;
             }
-            out.applied = true;
             committed = i + 1;
         }
     }

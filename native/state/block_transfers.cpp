@@ -284,11 +284,8 @@ std::vector<TxOutcome> execute_transfers(BlockState& state, PreState& pre, const
                 invalid.store(true, std::memory_order_relaxed);
                 break;
             }
-            view.apply(r.changes);
-            r.applied = true;
-            // Freed here, by the thread that allocated them (the block executor only needs the
-            // outcome's gas, status and logs once it is applied).
-            std::vector<AccountChange>().swap(r.changes);
+            // The block executor only needs the outcome's gas, status and logs once it is applied.
+            commit_outcome(view, r);
             outcomes[i] = std::move(r);
             auto& deps = dependencies[i];
             auto depend = [&](uint32_t account) {
