@@ -11,10 +11,9 @@ import { executeBlock } from "../../lib/block/execute";
 import { loadMainnetBlock, openMainnetFixture } from "../../lib/block/fixture";
 import { buildWorkload, randomWorkload } from "../../lib/workloads";
 import { requireSharedData, sharedDataDir, skipSharedData } from "../helpers/fixtures";
-import { expectParallelEqualsSequential } from "./parallel_helpers";
+import { completePreState, expectParallelEqualsSequential } from "./parallel_helpers";
 
 const full = process.env.PEVM_STM_FULL === "1";
-const EMPTY = new Uint8Array(0);
 
 describe("optimistic chunks", () => {
   const before = process.env.PEVM_ENGINE;
@@ -101,19 +100,28 @@ describe("optimistic chunks", () => {
     expect(r.stm?.engine).toBe("chunks");
   });
 
-  it("a strict pre-state runs Block-STM (its reads note what is missing)", async () => {
+  it("a strict pre-state: transfer groups come first; a miss in a chunk gives the sequential error", async () => {
+    const strict = { missingState: "error", policy: "parallel", threads: 2 } as const;
     const w = buildWorkload("transfers-independent", { txs: 40 });
-    const pre = new Map(w.context.pre);
-    for (const t of w.block.transactions)
-      if (!pre.has(t.to!)) pre.set(t.to!, { balance: 0n, nonce: 0n, code: EMPTY, storage: new Map() });
-    for (const a of [w.block.header.coinbase, "0x000f3df6d732807ef1319fb7b8bb8522d0beac02"])
-      if (!pre.has(a)) pre.set(a, { balance: 0n, nonce: 0n, code: EMPTY, storage: new Map() });
     const r = await executeBlock(
       w.block,
-      { ...w.context, pre },
-      { missingState: "error", policy: "parallel", threads: 2 },
+      { ...w.context, pre: completePreState(w.block, w.context) },
+      strict,
     );
-    expect(r.stm?.engine).not.toBe("chunks");
+    expect(r.stm?.engine).toBe("transfer-groups");
+    // The ERC-20 workload's pre-state lacks the recipients' balance slots: the misses are noted
+    // from several threads at once, and the sequential loop reports the first.
+    const e = buildWorkload("erc20-independent", { txs: 200 });
+    const context = { ...e.context, pre: completePreState(e.block, e.context) };
+    const message = async (p: Promise<unknown>) =>
+      p.then(
+        () => "resolved",
+        (err: Error) => `${err.name}: ${err.message}`,
+      );
+    const seqErr = await message(executeBlock(e.block, context, { missingState: "error" }));
+    expect(seqErr).toMatch(/MissingStateError/);
+    for (const threads of [2, 8])
+      expect(await message(executeBlock(e.block, context, { ...strict, threads }))).toBe(seqErr);
   });
 
   const skip = skipSharedData("mainnet blocks");

@@ -3,6 +3,8 @@ import { expect } from "vitest";
 import { executeBlock } from "../../lib/block/execute";
 import type { Block, BlockContext, BlockResult } from "../../lib/block/types";
 
+const EMPTY = new Uint8Array(0);
+
 /** The result without its timings (the only part allowed to differ). */
 function comparable(r: BlockResult): Omit<BlockResult, "timings" | "stm"> {
   const { timings: _t, stm: _s, ...rest } = r;
@@ -43,4 +45,21 @@ export async function expectParallelEqualsSequential(
       expect(par, `${label}: parallel (${t} threads, run ${i}) differs from sequential`).toEqual(seq);
     }
   }
+}
+
+/**
+ * `context.pre` plus an empty entry for each account a workload's block touches that the workload
+ * leaves out (recipients, the coinbase, the beacon-roots system contract, whose call then does
+ * nothing): a pre-state complete enough for `missingState: "error"`.
+ */
+export function completePreState(block: Block, context: BlockContext): BlockContext["pre"] {
+  const pre = new Map(context.pre);
+  const touched = [
+    ...block.transactions.flatMap((t) => (t.to ? [t.to] : [])),
+    block.header.coinbase,
+    "0x000f3df6d732807ef1319fb7b8bb8522d0beac02",
+  ];
+  for (const a of touched)
+    if (!pre.has(a)) pre.set(a, { balance: 0n, nonce: 0n, code: EMPTY, storage: new Map() });
+  return pre;
 }

@@ -9,10 +9,9 @@ import { describe, expect, it } from "vitest";
 import { executeBlock } from "../../lib/block/execute";
 import type { BlockResult } from "../../lib/block/types";
 import { buildWorkload, randomWorkload } from "../../lib/workloads";
-import { expectParallelEqualsSequential } from "./parallel_helpers";
+import { completePreState, expectParallelEqualsSequential } from "./parallel_helpers";
 
 const full = process.env.PEVM_STM_FULL === "1";
-const EMPTY = new Uint8Array(0);
 
 function comparable(r: BlockResult): Omit<BlockResult, "timings" | "stm"> {
   const { timings: _t, stm: _s, ...rest } = r;
@@ -102,12 +101,7 @@ describe("transfer groups", () => {
 
   it("a strict pre-state: planned when it lists every account, the sequential error otherwise", async () => {
     const w = buildWorkload("transfers-independent", { txs: 500 });
-    const pre = new Map(w.context.pre);
-    for (const t of w.block.transactions)
-      if (!pre.has(t.to!)) pre.set(t.to!, { balance: 0n, nonce: 0n, code: EMPTY, storage: new Map() });
-    // The coinbase, and the system contracts' addresses (empty here: the calls do nothing).
-    for (const a of [w.block.header.coinbase, "0x000f3df6d732807ef1319fb7b8bb8522d0beac02"])
-      if (!pre.has(a)) pre.set(a, { balance: 0n, nonce: 0n, code: EMPTY, storage: new Map() });
+    const pre = completePreState(w.block, w.context);
     const strict = { missingState: "error" } as const;
     const seq = await executeBlock(w.block, { ...w.context, pre }, strict);
     const par = await executeBlock(
