@@ -153,8 +153,8 @@ bool chunks_apply(const Block& block, unsigned threads, std::string* why) {
     return false;
 }
 
-ChunkRun execute_chunks(BlockState& state, PreState& pre, const Block& block, VmChoice vm,
-                        unsigned threads, stm::BlockMetrics& metrics) {
+std::vector<TxOutcome> execute_chunks(BlockState& state, PreState& pre, const Block& block,
+                                      VmChoice vm, unsigned threads, stm::BlockMetrics& metrics) {
     const auto start = Clock::now();
     const size_t n = block.txs.size();
     const size_t parts = std::min<size_t>(threads, n);
@@ -367,7 +367,7 @@ ChunkRun execute_chunks(BlockState& state, PreState& pre, const Block& block, Vm
         if (!chunk_start[i] || ran_again[i])
             metrics.dependencies[i].push_back(static_cast<stm::TxIdx>(i - 1));
     metrics.total_ns = stm::elapsed_ns(start);
-    return ChunkRun{std::move(outcomes), committed};
+    return outcomes;
 }
 
 }  // namespace pevm::state

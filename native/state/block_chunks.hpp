@@ -37,26 +37,19 @@
 
 namespace pevm::state {
 
-struct ChunkRun {
-    /// The outcomes of the committed transactions 0..committed-1, applied to the state.
-    std::vector<TxOutcome> outcomes;
-    /// The first transaction with a read that did not hold (or invalid); the block's size when
-    /// every chunk held.
-    size_t committed = 0;
-};
-
 /// Whether chunks can run `block` on `threads` threads (`why` says why not): at least two of
 /// each.
 bool chunks_apply(const Block& block, unsigned threads, std::string* why = nullptr);
 
 /// Runs the block's transactions as chunks on the pool and commits them into `state` (an overlay
 /// on `pre` holding what the system calls before the transactions wrote), up to the first that is
-/// invalid in order. A strict `pre` may note as missing what only a run that was then redone read:
-/// the caller must then restore `state` and let the sequential loop decide. Fills `metrics`
+/// invalid in order. Returns the committed transactions' outcomes, applied (all of them, or those
+/// before the invalid one). A strict `pre` may note as missing what only a run that was then redone
+/// read: the caller must then restore `state` and let the sequential loop decide. Fills `metrics`
 /// (re-executions: the transactions run again); its dependencies are how the transactions ran (each
 /// after the one before it, except a later chunk's first when it was not run again), not data
 /// dependencies.
-ChunkRun execute_chunks(BlockState& state, PreState& pre, const Block& block, VmChoice vm,
-                        unsigned threads, stm::BlockMetrics& metrics);
+std::vector<TxOutcome> execute_chunks(BlockState& state, PreState& pre, const Block& block,
+                                      VmChoice vm, unsigned threads, stm::BlockMetrics& metrics);
 
 }  // namespace pevm::state

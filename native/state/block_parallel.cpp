@@ -793,7 +793,8 @@ BlockOutcome execute_block_parallel(BlockState& state, PreState* pre, const Bloc
         if (chunks_requested() && pre != nullptr && &state.base() == pre && !missing_before &&
             chunks_apply(block, threads)) {
             const BlockState before(state);  // a handful of accounts: the system calls'
-            ChunkRun run = execute_chunks(state, *pre, block, vm, threads, st.metrics);
+            std::vector<TxOutcome> outcomes =
+                execute_chunks(state, *pre, block, vm, threads, st.metrics);
             if (pre->missing()) {
                 // Maybe only a transaction that then ran again read it: let the oracle decide.
                 pre->clear_missing();
@@ -801,13 +802,13 @@ BlockOutcome execute_block_parallel(BlockState& state, PreState* pre, const Bloc
                 st.fallback = "missing pre-state";
                 return {};
             }
-            if (run.committed < block.txs.size()) {
+            if (outcomes.size() < block.txs.size()) {
                 st.fallback = "an invalid transaction: sequential from it, to report it";
-                if (run.committed == 0) return {};
+                if (outcomes.empty()) return {};
             }
             st.parallel = true;
             st.engine = ParallelStats::Engine::kChunks;
-            return std::move(run.outcomes);
+            return outcomes;
         }
         // The workers read a copy of the state before the transactions (a handful of accounts
         // the system calls wrote over the pre-state); `state` receives the rolling commit.
